@@ -1,0 +1,243 @@
+"""Settings: every knob, read from ``OPENCHANCE_*`` environment variables (and an optional ``.env``).
+
+Settings are validated once at start; :func:`load_settings` turns pydantic's
+errors into one :class:`~openchance.errors.ConfigurationError` whose message names
+each offending environment variable.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from openchance.errors import ConfigurationError
+
+ENV_PREFIX = "OPENCHANCE_"
+DEV_SECRET_KEY = "openchance-dev-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Mode(StrEnum):
+    """How the process runs."""
+
+    DEV = "dev"
+    """Local development and the demo: a built-in secret is allowed, API docs are on."""
+    PRODUCTION = "production"
+    """A real deployment: a strong secret is required, HSTS is sent, docs are off unless enabled."""
+
+
+class LogLevel(StrEnum):
+    """Minimum level of log records written."""
+
+    DEBUG = "DEBUG"
+    """Everything, including SQL-level chatter from our own modules."""
+    INFO = "INFO"
+    """Normal operation: requests, jobs, starts and stops."""
+    WARNING = "WARNING"
+    """Only what needs a look."""
+    ERROR = "ERROR"
+    """Only failures."""
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one OpenChance process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    mode: Mode = Field(default=Mode.DEV, description="`dev` or `production`.")
+    database_url: str = Field(
+        default="sqlite:///./openchance.db",
+        description="SQLAlchemy URL: `sqlite:///PATH` (embedded) or `postgresql://…` (at scale).",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL pool size.")
+    database_echo: bool = Field(default=False, description="Log every SQL statement.")
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (`redis://host:6379/0`). When set, the event bus, cache and "
+        "rate limits use Redis, so several processes share them.",
+    )
+    redis_namespace: str = Field(
+        default="openchance",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Prefix of every Redis key and channel, so installations can share a Redis.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs tokens and URLs. Required in production (at least 32 characters).",
+    )
+    public_base_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8000"),
+        description="The URL users reach the server at; used in links and e-mails.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (comma-separated or JSON).",
+    )
+    log_level: LogLevel = Field(default=LogLevel.INFO, description="Minimum log level.")
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="Serve interactive API docs. Default: on in dev, off in production.",
+    )
+    run_worker_in_process: bool = Field(
+        default=True, description="`openchance serve` also runs a job worker in its own process."
+    )
+    jobs_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a claimed job stays reserved without a heartbeat before "
+        "another worker may claim it again.",
+    )
+    jobs_poll_interval_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle worker looks for due jobs."
+    )
+    jobs_backoff_base_seconds: float = Field(
+        default=5.0, ge=0, description="First retry delay; doubles with every attempt (jittered)."
+    )
+    jobs_backoff_max_seconds: float = Field(
+        default=3600.0, ge=0, description="Longest retry delay."
+    )
+    jobs_shutdown_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM, how long running jobs may finish before they are released.",
+    )
+    job_modules: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Extra Python modules (comma-separated) whose `register(registry)` adds "
+        "job handlers and schedules.",
+    )
+
+    @field_validator("cors_origins", "job_modules", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL; expected sqlite:///PATH or postgresql://USER@HOST/DB"
+            ) from None
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(
+                f"uses {url.get_backend_name()!r}; only sqlite and postgresql are supported"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("is not a Redis URL; expected redis://HOST:PORT/DB")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin like https://example.org")
+        return [origin.rstrip("/") for origin in value]
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Self:
+        if self.mode is Mode.PRODUCTION:
+            secret = self.secret_key.get_secret_value() if self.secret_key else ""
+            if not secret or secret == DEV_SECRET_KEY:
+                raise ValueError(
+                    f"{ENV_PREFIX}SECRET_KEY must be set to your own secret in production mode"
+                )
+            if len(secret) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"{ENV_PREFIX}SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+                )
+        return self
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The secret in force: the configured one, or the built-in one in dev mode."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return DEV_SECRET_KEY
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.mode is Mode.DEV
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, with secrets and passwords masked."""
+        data = self.model_dump(mode="json")
+        if data.get("secret_key"):
+            data["secret_key"] = "********"
+        for name in ("database_url", "redis_url"):
+            if data.get(name):
+                data[name] = mask_url_password(data[name])
+        return data
+
+
+def mask_url_password(url: str) -> str:
+    """``postgresql://u:pw@h/db`` → ``postgresql://u:***@h/db``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "********"
+    if parsed.password:
+        return parsed.render_as_string(hide_password=True)
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and ``.env``); fail with one clear message.
+
+    ``overrides`` take precedence over the environment (used by the CLI flags and tests).
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            location = [str(part) for part in error["loc"]]
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if location:
+                problems.append(f"{ENV_PREFIX}{location[0].upper()}: {message}")
+            else:
+                problems.append(message)
+        raise ConfigurationError(
+            "invalid settings:\n  " + "\n  ".join(problems), problems=problems
+        ) from None

@@ -1,0 +1,1 @@
+"""Database plumbing: engines, sessions, the unit of work, shared column types and migrations."""

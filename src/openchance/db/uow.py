@@ -1,0 +1,165 @@
+"""The unit of work: one transaction per use case, with its events and jobs (the outbox).
+
+Services work inside a unit of work and never commit; the edge that opened it (an HTTP
+request, a CLI command, a console action, a job) commits by leaving the ``async with``
+block normally, or rolls back by raising. Events recorded and jobs enqueued are rows in
+the same transaction, so they exist exactly when the change does; events are announced
+on the bus only after the commit, and a rollback drops them unannounced.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from openchance.db.types import utcnow
+from openchance.events import DomainEvent, PublishedEvent
+from openchance.jobs import queue
+from openchance.jobs.types import JobType
+from openchance.models.events import EventRecord
+from openchance.providers.bus import EventBus
+
+logger = logging.getLogger(__name__)
+
+EVENTS_CHANNEL = "events"
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class ReadOnlyUnitOfWork(RuntimeError):
+    """Raised when a read-only unit of work is asked to record, enqueue or write."""
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        bus: EventBus,
+        after_jobs_committed: Callable[[], None],
+        read_only: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._bus = bus
+        self._after_jobs_committed = after_jobs_committed
+        self.read_only = read_only
+        self.transaction_id = uuid.uuid4()
+        self._session: AsyncSession | None = None
+        self._events: list[EventRecord] = []
+        self._jobs_enqueued = 0
+        self._notified = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if self.read_only:
+                # Detach first so what was read stays readable after the rollback.
+                session.expunge_all()
+                await session.rollback()
+                return
+            if exc_type is not None:
+                await session.rollback()
+                self._events.clear()
+                return
+            await session.commit()
+        finally:
+            await session.close()
+        await self._after_commit()
+
+    def record(self, event: DomainEvent) -> None:
+        """Write a domain event with the change; it is announced if, and after, this commits."""
+        self._check_writable()
+        record = EventRecord(
+            id=uuid.uuid4(),
+            name=event.name,
+            payload=event.model_dump(mode="json"),
+            transaction_id=self.transaction_id,
+            occurred_at=utcnow(),
+        )
+        self.session.add(record)
+        self._events.append(record)
+
+    async def enqueue(
+        self,
+        job_type: JobType[P],
+        payload: P,
+        *,
+        run_at: datetime | None = None,
+        delay: timedelta | None = None,
+        priority: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> uuid.UUID | None:
+        """Add a job in this transaction. Returns its id, or None if the key already exists."""
+        self._check_writable()
+        if not isinstance(payload, job_type.payload_type):
+            raise TypeError(
+                f"job {job_type.name!r} takes {job_type.payload_type.__name__}, "
+                f"not {type(payload).__name__}"
+            )
+        when = run_at or utcnow()
+        if delay is not None:
+            when = when + delay
+        job_id = await queue.insert_job(
+            self.session,
+            name=job_type.name,
+            payload=payload.model_dump(mode="json"),
+            run_at=when,
+            priority=job_type.priority if priority is None else priority,
+            max_attempts=job_type.max_attempts,
+            idempotency_key=idempotency_key,
+            transaction_id=self.transaction_id,
+        )
+        if job_id is not None:
+            self._jobs_enqueued += 1
+            if not self._notified:
+                await queue.notify_workers(self.session)
+                self._notified = True
+        return job_id
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("this unit of work is read-only")
+
+    async def _after_commit(self) -> None:
+        if self._jobs_enqueued:
+            self._after_jobs_committed()
+        for record in self._events:
+            published = PublishedEvent(
+                position=record.position,
+                id=record.id,
+                name=record.name,
+                payload=record.payload,
+                occurred_at=record.occurred_at,
+            )
+            try:
+                await self._bus.publish(EVENTS_CHANNEL, published.model_dump_json())
+            except Exception:
+                # Committed is committed: readers catch up from the events table.
+                logger.exception("could not announce event %s on the bus", record.name)
+        self._events.clear()

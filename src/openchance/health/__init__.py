@@ -1,0 +1,1 @@
+"""Health of the installation: database, Redis and job workers."""

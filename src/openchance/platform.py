@@ -1,0 +1,159 @@
+"""The composition root: builds the engine, the providers and the services from Settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from openchance.config import Settings, load_settings
+from openchance.db.engine import READ_ONLY_OPTION, create_engine
+from openchance.db.uow import UnitOfWork
+from openchance.health.service import HealthService
+from openchance.jobs.registry import JobRegistry
+from openchance.jobs.service import JobService
+from openchance.jobs.worker import Worker
+from openchance.providers.bus import EventBus, InProcessBus, RedisBus
+from openchance.providers.cache import Cache, MemoryCache, RedisCache
+from openchance.providers.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+
+
+def core_job_registry() -> JobRegistry:
+    """Handlers and schedules of the core domains (they register here as they land)."""
+    return JobRegistry()
+
+
+class OpenChance:
+    """One installation of OpenChance: ``async with OpenChance(settings) as oc: …``.
+
+    Gives the services (``oc.jobs``, ``oc.health``; the domains add theirs), units of
+    work, and the providers chosen by the settings.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, registry: JobRegistry | None = None):
+        self.settings = settings if settings is not None else load_settings()
+        self.registry = registry if registry is not None else core_job_registry()
+        self.registry.load_modules(self.settings.job_modules)
+        self._engine: AsyncEngine | None = None
+        self._write_sessions: async_sessionmaker[AsyncSession] | None = None
+        self._read_sessions: async_sessionmaker[AsyncSession] | None = None
+        self._bus: EventBus | None = None
+        self._cache: Cache | None = None
+        self._rate_limiter: RateLimiter | None = None
+        self._job_wakers: set[Callable[[], None]] = set()
+        self.jobs = JobService(self)
+        self.health = HealthService(self)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        return self._engine is not None
+
+    async def start(self) -> None:
+        """Open connections (lazily: nothing is dialled until first use). Idempotent."""
+        if self.started:
+            return
+        settings = self.settings
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            echo=settings.database_echo,
+        )
+        self._engine = engine
+        self._write_sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
+        if settings.redis_url:
+            self._bus = RedisBus(settings.redis_url, namespace=settings.redis_namespace)
+            self._cache = RedisCache(settings.redis_url, namespace=settings.redis_namespace)
+        else:
+            self._bus = InProcessBus()
+            self._cache = MemoryCache()
+        self._rate_limiter = RateLimiter(settings.redis_url, namespace=settings.redis_namespace)
+
+    async def close(self) -> None:
+        if self._bus is not None:
+            await self._bus.close()
+        if self._cache is not None:
+            await self._cache.close()
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = self._bus = self._cache = self._rate_limiter = None
+        self._write_sessions = self._read_sessions = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- what the services use ---------------------------------------------------------
+
+    def _require_started(self) -> None:
+        if not self.started:
+            raise RuntimeError("OpenChance is not started: use `async with OpenChance(...)`")
+
+    @property
+    def engine(self) -> AsyncEngine:
+        self._require_started()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def bus(self) -> EventBus:
+        self._require_started()
+        assert self._bus is not None
+        return self._bus
+
+    @property
+    def cache(self) -> Cache:
+        self._require_started()
+        assert self._cache is not None
+        return self._cache
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        self._require_started()
+        assert self._rate_limiter is not None
+        return self._rate_limiter
+
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        """One transaction: ``async with oc.unit_of_work() as uow: …`` commits on success."""
+        self._require_started()
+        sessions = self._read_sessions if read_only else self._write_sessions
+        assert sessions is not None
+        return UnitOfWork(
+            sessions,
+            bus=self.bus,
+            after_jobs_committed=self.wake_job_workers,
+            read_only=read_only,
+        )
+
+    def worker(self, *, concurrency: int = 1, run_schedules: bool = True) -> Worker:
+        """A job worker on this installation; ``await worker.run()`` until ``request_stop()``."""
+        return Worker(self, concurrency=concurrency, run_schedules=run_schedules)
+
+    # -- waking workers in this process ------------------------------------------------
+
+    def add_job_waker(self, waker: Callable[[], None]) -> None:
+        self._job_wakers.add(waker)
+
+    def remove_job_waker(self, waker: Callable[[], None]) -> None:
+        self._job_wakers.discard(waker)
+
+    def wake_job_workers(self) -> None:
+        for waker in list(self._job_wakers):
+            waker()

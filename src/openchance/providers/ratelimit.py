@@ -1,0 +1,43 @@
+"""Rate limits through the ``limits`` library: in memory by default, in Redis at scale."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from openchance.errors import RateLimited
+
+
+class RateLimiter:
+    """``await limiter.hit("10/minute", "sign-in", ip)`` raises :class:`RateLimited` when over."""
+
+    def __init__(self, redis_url: str | None = None, *, namespace: str = "openchance") -> None:
+        storage: Storage
+        if redis_url:
+            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+            storage = RedisStorage(uri, implementation="redispy", key_prefix=f"{namespace}:limits")
+        else:
+            storage = MemoryStorage()
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def hit(self, limit: str, *identifiers: str) -> None:
+        item = parse(limit)
+        if await self._limiter.hit(item, *identifiers):
+            return
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise RateLimited(
+            f"too many requests; try again in {retry_after} s", retry_after=retry_after
+        )
+
+    async def reset(self) -> None:
+        await self._storage.reset()
+
+    async def ping(self) -> None:
+        if not await self._storage.check():
+            raise ConnectionError("the rate-limit storage does not answer")
