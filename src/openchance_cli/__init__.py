@@ -1,0 +1,1 @@
+"""The ``openchance`` command line: operators' and scripts' way into the core."""

@@ -1,0 +1,3 @@
+from openchance_cli.main import main
+
+main()

@@ -1,0 +1,46 @@
+"""The root ``openchance`` command; each group lives in its own module under ``commands/``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+import openchance
+from openchance_cli.commands import config, db, jobs
+from openchance_cli.commands.console import console
+from openchance_cli.commands.serve import serve
+from openchance_cli.commands.worker import worker
+
+app = typer.Typer(
+    name="openchance",
+    no_args_is_help=True,
+    help="OpenChance: run a challenge marketplace.",
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(config.app, name="config")
+app.add_typer(db.app, name="db")
+app.add_typer(jobs.app, name="jobs")
+app.command()(serve)
+app.command()(worker)
+app.command()(console)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"openchance {openchance.__version__}")  # noqa: T201
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """OpenChance: run a challenge marketplace."""
+
+
+def main() -> None:
+    app()

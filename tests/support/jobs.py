@@ -1,0 +1,34 @@
+"""Helpers for job tests: read a job, run a worker in the test's own event loop."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+
+from openchance import Actor, OpenChance
+from openchance.jobs.schemas import JobDetail
+from openchance.jobs.worker import Worker
+
+SYSTEM = Actor.system("tests")
+
+
+async def job(oc: OpenChance, job_id: uuid.UUID | None) -> JobDetail:
+    assert job_id is not None
+    return await oc.jobs.get_job(SYSTEM, job_id)
+
+
+@asynccontextmanager
+async def running_worker(
+    oc: OpenChance, *, concurrency: int = 1, run_schedules: bool = True
+) -> AsyncIterator[Worker]:
+    """A worker running in the background for the duration of the block."""
+    worker = oc.worker(concurrency=concurrency, run_schedules=run_schedules)
+    async with anyio.create_task_group() as group:
+        group.start_soon(worker.run)
+        try:
+            yield worker
+        finally:
+            worker.request_stop()
