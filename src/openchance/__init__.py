@@ -1,9 +1,9 @@
 """OpenChance: an engine for running a challenge marketplace.
 
-    from openchance import OpenChance, Settings
+from openchance import OpenChance, Settings
 
-    async with OpenChance(Settings()) as oc:
-        ...
+async with OpenChance(Settings()) as oc:
+    ...
 """
 
 from openchance.actor import Actor, Role

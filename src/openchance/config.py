@@ -1,4 +1,4 @@
-"""Settings: every knob, read from ``OPENCHANCE_*`` environment variables (and an optional ``.env``).
+"""Settings: every knob, from ``OPENCHANCE_*`` environment variables (and an optional ``.env``).
 
 Settings are validated once at start; :func:`load_settings` turns pydantic's
 errors into one :class:`~openchance.errors.ConfigurationError` whose message names
@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError
 from openchance.errors import ConfigurationError
 
 ENV_PREFIX = "OPENCHANCE_"
-DEV_SECRET_KEY = "openchance-dev-secret-key-do-not-use-in-production"
+DEV_SECRET_KEY = "openchance-dev-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -204,7 +204,7 @@ class Settings(BaseSettings):
         """The effective settings as plain data, with secrets and passwords masked."""
         data = self.model_dump(mode="json")
         if data.get("secret_key"):
-            data["secret_key"] = "********"
+            data["secret_key"] = "********"  # noqa: S105 - the mask, not a secret
         for name in ("database_url", "redis_url"):
             if data.get(name):
                 data[name] = mask_url_password(data[name])

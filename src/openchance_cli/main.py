@@ -28,7 +28,7 @@ app.command()(console)
 
 def _version(value: bool) -> None:
     if value:
-        print(f"openchance {openchance.__version__}")  # noqa: T201
+        print(f"openchance {openchance.__version__}")
         raise typer.Exit
 
 

@@ -20,11 +20,11 @@ def print_json(data: BaseModel | Sequence[BaseModel] | dict[str, Any] | list[Any
     if isinstance(data, BaseModel):
         payload: Any = data.model_dump(mode="json")
     elif isinstance(data, list | tuple) and all(isinstance(item, BaseModel) for item in data):
-        payload = [item.model_dump(mode="json") for item in data]  # type: ignore[union-attr]
+        payload = [item.model_dump(mode="json") for item in data]
     else:
         payload = data
     # Plain print: rich would wrap long lines and break the JSON.
-    print(json.dumps(payload, indent=2, sort_keys=True, default=str))  # noqa: T201
+    print(json.dumps(payload, indent=2, sort_keys=True, default=str))
 
 
 def format_value(value: Any) -> str:

@@ -46,7 +46,7 @@ GENERIC_ERROR_EXIT = 1
 def exit_code_for(error: OpenChanceError) -> int:
     for error_class in type(error).__mro__:
         if error_class in EXIT_CODES:
-            return EXIT_CODES[error_class]  # type: ignore[index]
+            return EXIT_CODES[error_class]
     return GENERIC_ERROR_EXIT
 
 

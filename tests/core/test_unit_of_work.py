@@ -45,6 +45,14 @@ async def _collect_events(oc: OpenChance, into: list[PublishedEvent], ready: any
             into.append(PublishedEvent.model_validate_json(message))
 
 
+async def _failing_use_case(oc: OpenChance) -> None:
+    async with oc.unit_of_work() as uow:
+        await uow.enqueue(PING, Ping(text="never"))
+        uow.record(ThingHappened(thing="never"))
+        await uow.flush()
+        raise UseCaseFailed
+
+
 class TestRollback:
     async def test_a_failed_use_case_leaves_no_job_and_no_event(self, oc: OpenChance) -> None:
         announced: list[PublishedEvent] = []
@@ -53,11 +61,7 @@ class TestRollback:
             tg.start_soon(_collect_events, oc, announced, ready)
             await ready.wait()
             with pytest.raises(UseCaseFailed):
-                async with oc.unit_of_work() as uow:
-                    await uow.enqueue(PING, Ping(text="never"))
-                    uow.record(ThingHappened(thing="never"))
-                    await uow.flush()
-                    raise UseCaseFailed
+                await _failing_use_case(oc)
             await anyio.sleep(0.2)
             tg.cancel_scope.cancel()
 
@@ -67,9 +71,7 @@ class TestRollback:
 
 
 class TestCommit:
-    async def test_commit_stores_the_job_and_publishes_the_event_once(
-        self, oc: OpenChance
-    ) -> None:
+    async def test_commit_stores_the_job_and_publishes_the_event_once(self, oc: OpenChance) -> None:
         announced: list[PublishedEvent] = []
         ready = anyio.Event()
         async with anyio.create_task_group() as tg:
@@ -128,9 +130,7 @@ class TestReadOnly:
 
 
 class TestIdempotentEnqueue:
-    async def test_a_duplicate_idempotency_key_creates_no_second_job(
-        self, oc: OpenChance
-    ) -> None:
+    async def test_a_duplicate_idempotency_key_creates_no_second_job(self, oc: OpenChance) -> None:
         async with oc.unit_of_work() as uow:
             first = await uow.enqueue(PING, Ping(text="a"), idempotency_key="same")
         async with oc.unit_of_work() as uow:

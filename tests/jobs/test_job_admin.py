@@ -8,7 +8,15 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import update
 
-from openchance import Actor, Conflict, NotAuthenticated, NotFound, OpenChance, PermissionDenied, Role
+from openchance import (
+    Actor,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    OpenChance,
+    PermissionDenied,
+    Role,
+)
 from openchance.db.types import utcnow
 from openchance.jobs import JobContext, JobRegistry, JobType
 from openchance.jobs.schemas import JobFilter

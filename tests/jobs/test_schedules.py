@@ -66,14 +66,17 @@ class TestFiringWithSeveralWorkers:
         registry.add_schedule(Schedule("every-second", TICK, Tick(), every=timedelta(seconds=1)))
 
         # Two installations in one process: separate engines, like two worker processes.
-        async with OpenChance(settings, registry=registry) as first, OpenChance(
-            settings, registry=registry
-        ) as second:
+        async with (
+            OpenChance(settings, registry=registry) as first,
+            OpenChance(settings, registry=registry) as second,
+        ):
             async with running_worker(first), running_worker(second):
                 await anyio.sleep(3.2)
             async with first.unit_of_work(read_only=True) as uow:
                 keys = (
-                    await uow.session.scalars(select(Job.idempotency_key).where(Job.name == TICK.name))
+                    await uow.session.scalars(
+                        select(Job.idempotency_key).where(Job.name == TICK.name)
+                    )
                 ).all()
 
         periods = sorted(key for key in keys if key)

@@ -91,9 +91,7 @@ class TestConcurrentWorkers:
                         text(f"SELECT count(*), count(DISTINCT job_id) FROM {table}")
                     )
                 ).one()
-                workers = await uow.session.scalar(
-                    select(func.count(func.distinct(Job.locked_by)))
-                )
+                workers = await uow.session.scalar(select(func.count(func.distinct(Job.locked_by))))
             assert tuple(runs) == (self.JOBS, self.JOBS)
             assert workers == 0  # every lock released
         finally:

@@ -78,7 +78,7 @@ def _dialect(session: AsyncSession) -> str:
 
 
 async def notify_workers(session: AsyncSession) -> None:
-    """Wake PostgreSQL workers listening on the channel; delivered only if the transaction commits."""
+    """Wake PostgreSQL workers listening on the channel (delivered only on commit)."""
     if _dialect(session) == "postgresql":
         await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
 
@@ -125,9 +125,7 @@ async def claim_jobs(
 
 
 def _owned(job_ids: Sequence[uuid.UUID], worker_id: str) -> Any:
-    return and_(
-        Job.id.in_(job_ids), Job.state == JobState.RUNNING, Job.locked_by == worker_id
-    )
+    return and_(Job.id.in_(job_ids), Job.state == JobState.RUNNING, Job.locked_by == worker_id)
 
 
 async def complete_jobs(

@@ -1,4 +1,4 @@
-"""Job types: a name and a payload schema, known to the code that enqueues and the code that runs."""
+"""Job types: a name and a payload schema, shared by the code that enqueues and the handler."""
 
 from __future__ import annotations
 

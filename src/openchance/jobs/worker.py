@@ -154,9 +154,9 @@ class Worker:
             self._finished = finished + self._finished
             raise
 
-    async def _wait(self, timeout: float) -> None:
+    async def _wait(self, seconds: float) -> None:
         assert self._signal is not None
-        with anyio.move_on_after(timeout):
+        with anyio.move_on_after(seconds):
             await self._signal.wait()
         self._signal = anyio.Event()
 
@@ -200,7 +200,9 @@ class Worker:
                 self._idle.set()
             self.wake()
 
-    async def _record_failure(self, job: ClaimedJob, exc: BaseException, *, permanent: bool) -> None:
+    async def _record_failure(
+        self, job: ClaimedJob, exc: BaseException, *, permanent: bool
+    ) -> None:
         settings = self.platform.settings
         now = utcnow()
         retry_at: datetime | None = None
@@ -224,7 +226,9 @@ class Worker:
                     uow.session, job.id, worker_id=self.id, error=error, now=now, retry_at=retry_at
                 )
         except Exception:
-            logger.exception("could not record the failure of job %s; its lease will expire", job.id)
+            logger.exception(
+                "could not record the failure of job %s; its lease will expire", job.id
+            )
 
     async def _release(self, job: ClaimedJob) -> None:
         try:

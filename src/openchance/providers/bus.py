@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 import anyio
-from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class InProcessBus:
 
     def __init__(self, buffer_size: int = SUBSCRIBER_BUFFER) -> None:
         self._buffer_size = buffer_size
-        self._subscribers: dict[str, set[ObjectSendStream[str]]] = defaultdict(set)
+        self._subscribers: dict[str, set[MemoryObjectSendStream[str]]] = defaultdict(set)
 
     async def publish(self, channel: str, message: str) -> None:
         for stream in list(self._subscribers.get(channel, ())):
@@ -76,9 +76,9 @@ class InProcessBus:
 
 
 async def _iterate_until_overflow(
-    send: ObjectSendStream[str],
-    receive: ObjectReceiveStream[str],
-    live: set[ObjectSendStream[str]],
+    send: MemoryObjectSendStream[str],
+    receive: MemoryObjectReceiveStream[str],
+    live: set[MemoryObjectSendStream[str]],
 ) -> AsyncIterator[str]:
     async for message in receive:
         yield message
@@ -104,7 +104,7 @@ class RedisBus:
             yield _redis_messages(pubsub)
         finally:
             await pubsub.unsubscribe(self._prefix + channel)
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def ping(self) -> None:
         await self._redis.ping()

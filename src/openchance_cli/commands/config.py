@@ -13,7 +13,9 @@ app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
 
 
 @app.command("show")
-def show(json_output: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False) -> None:
+def show(
+    json_output: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+) -> None:
     """Print the effective settings (environment, .env and defaults), secrets masked."""
     settings = settings_or_exit()
     data = settings.masked()

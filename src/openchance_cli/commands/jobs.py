@@ -57,7 +57,9 @@ def counts(json_output: JsonFlag = False) -> None:
     if json_output:
         print_json(result)
         return
-    print_table("Jobs by state", ["state", "count"], [(s.value, n) for s, n in result.counts.items()])
+    print_table(
+        "Jobs by state", ["state", "count"], [(s.value, n) for s, n in result.counts.items()]
+    )
 
 
 def _print_detail(job: JobDetail, json_output: bool) -> None:

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from openchance import Settings
+from openchance_cli.main import app
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    env = {"OPENCHANCE_DATABASE_URL": settings.database_url, "OPENCHANCE_LOG_LEVEL": "WARNING"}
+    if settings.redis_url:
+        env |= {
+            "OPENCHANCE_REDIS_URL": settings.redis_url,
+            "OPENCHANCE_REDIS_NAMESPACE": settings.redis_namespace,
+        }
+    return env
+
+
+@pytest.fixture
+def invoke(cli_env: dict[str, str]) -> Invoke:
+    """Run ``openchance ARGS…`` in-process against the test database."""
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, Any] | None = None, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), env=cli_env | (env or {}), input=input)
+
+    return run
