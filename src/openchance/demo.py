@@ -35,7 +35,7 @@ class DemoSummary:
 
 async def prepare_demo(oc: OpenChance) -> DemoSummary:
     """Bring the database to the newest schema and run every seeding step."""
-    await migrate.upgrade(oc.settings.database_url)
+    await oc.upgrade_database()
     summary = DemoSummary(revision=await migrate.current_revision(oc.settings.database_url))
     for step in SEED_STEPS:
         summary.steps.append(await step(oc))

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from openchance.config import Settings, load_settings
+from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine
 from openchance.db.uow import UnitOfWork
 from openchance.health.service import HealthService
@@ -99,6 +100,10 @@ class OpenChance:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+    async def upgrade_database(self) -> None:
+        """Apply every migration this version ships (what `openchance db upgrade` does)."""
+        await migrate.upgrade(self.settings.database_url)
 
     # -- what the services use ---------------------------------------------------------
 
