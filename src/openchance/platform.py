@@ -84,6 +84,8 @@ class OpenChance:
             await self._bus.close()
         if self._cache is not None:
             await self._cache.close()
+        if self._rate_limiter is not None:
+            await self._rate_limiter.close()
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = self._bus = self._cache = self._rate_limiter = None

@@ -8,6 +8,7 @@ import time
 from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from openchance.errors import RateLimited
 
@@ -17,9 +18,16 @@ class RateLimiter:
 
     def __init__(self, redis_url: str | None = None, *, namespace: str = "openchance") -> None:
         storage: Storage
+        self._pool: ConnectionPool | None = None
         if redis_url:
-            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-            storage = RedisStorage(uri, implementation="redispy", key_prefix=f"{namespace}:limits")
+            # Our own pool, so close() can release the connections (limits has no close).
+            self._pool = ConnectionPool.from_url(redis_url)
+            storage = RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                key_prefix=f"{namespace}:limits",
+                connection_pool=self._pool,  # type: ignore[arg-type]
+            )
         else:
             storage = MemoryStorage()
         self._storage = storage
@@ -37,6 +45,10 @@ class RateLimiter:
 
     async def reset(self) -> None:
         await self._storage.reset()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def ping(self) -> None:
         if not await self._storage.check():

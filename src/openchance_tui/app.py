@@ -1,0 +1,74 @@
+"""The console app: bindings, the first screen, and the OpenChance instance it was given."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import HelpPanel
+
+from openchance import Actor, OpenChance
+from openchance_tui.screens import DashboardScreen
+
+
+class OpenChanceConsole(App[None]):
+    """Staff console on ``oc``, acting as ``actor`` (the system operator by default).
+
+    An ``oc`` that is not started yet is started on the console's event loop and closed
+    when the console exits; a started one is left as it was given.
+    """
+
+    TITLE = "OpenChance console"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("r", "screen.reload", "Refresh"),
+        Binding("question_mark", "toggle_help", "Help"),
+    ]
+
+    def __init__(
+        self, oc: OpenChance, *, actor: Actor | None = None, refresh_seconds: float = 5.0
+    ) -> None:
+        if refresh_seconds <= 0:
+            raise ValueError("refresh_seconds must be positive")
+        super().__init__()
+        self.oc = oc
+        self.actor = actor if actor is not None else Actor.system("console")
+        self.refresh_seconds = refresh_seconds
+        self._owns_platform = False
+
+    async def on_mount(self) -> None:
+        self.sub_title = f"as {self.actor.label}"
+        if not self.oc.started:
+            await self.oc.start()
+            self._owns_platform = True
+        await self.push_screen(
+            DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds)
+        )
+
+    async def on_unmount(self) -> None:
+        # Workers cancelled at exit may still be unwinding a transaction: let them finish
+        # before the engine they use is closed.
+        self.workers.cancel_all()
+        await asyncio.gather(*(worker.wait() for worker in self.workers), return_exceptions=True)
+        if self._owns_platform:
+            await self.oc.close()
+            self._owns_platform = False
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def run_console(
+    oc: OpenChance, *, actor: Actor | None = None, refresh_seconds: float = 5.0
+) -> None:
+    """Run the console in the terminal until the operator quits (blocking).
+
+    Pass an ``OpenChance`` that is not started: the console starts it on its own event
+    loop and closes it at exit (a started one belongs to another loop).
+    """
+    OpenChanceConsole(oc, actor=actor, refresh_seconds=refresh_seconds).run()

@@ -1,0 +1,38 @@
+"""How an error becomes a notice: the console's one mapping from exceptions to toasts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
+
+from openchance import OpenChanceError
+
+UNEXPECTED_ERROR_TITLE = "Unexpected error"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    message: str
+    title: str
+    severity: SeverityLevel
+
+
+def notice_for_error(error: BaseException) -> Notice:
+    """A domain error shows its title and message; anything else its type, so it can be reported."""
+    if isinstance(error, OpenChanceError):
+        return Notice(message=error.message, title=error.title, severity="error")
+    detail = str(error) or "no detail"
+    return Notice(
+        message=f"{type(error).__name__}: {detail}", title=UNEXPECTED_ERROR_TITLE, severity="error"
+    )
+
+
+def show_notice(widget: Widget, notice: Notice) -> None:
+    # Messages carry data (job errors, exception text) that may contain "[": never markup.
+    widget.notify(notice.message, title=notice.title, severity=notice.severity, markup=False)
+
+
+def show_error(widget: Widget, error: BaseException) -> None:
+    show_notice(widget, notice_for_error(error))

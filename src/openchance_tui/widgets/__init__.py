@@ -1,0 +1,7 @@
+"""The console's reusable components, each with its own ``.tcss`` beside it."""
+
+from openchance_tui.widgets.dead_jobs_table import DeadJobsTable
+from openchance_tui.widgets.health_panel import HealthPanel
+from openchance_tui.widgets.job_counts import JobCountsPanel
+
+__all__ = ["DeadJobsTable", "HealthPanel", "JobCountsPanel"]

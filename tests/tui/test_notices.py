@@ -1,0 +1,29 @@
+"""Errors become notices in one place."""
+
+from __future__ import annotations
+
+from openchance import Conflict, NotFound
+from openchance_tui.notices import UNEXPECTED_ERROR_TITLE, Notice, notice_for_error
+
+
+class TestNoticeForError:
+    def test_a_domain_error_shows_its_title_and_message(self) -> None:
+        error = Conflict("job 1 is pending", code="job_not_retryable")
+
+        assert notice_for_error(error) == Notice(
+            message="job 1 is pending", title="Conflict", severity="error"
+        )
+
+    def test_not_found_names_the_resource(self) -> None:
+        notice = notice_for_error(NotFound("job", "abc"))
+
+        assert (notice.title, notice.message) == ("Not found", "job abc does not exist")
+
+    def test_any_other_error_shows_its_type(self) -> None:
+        notice = notice_for_error(ConnectionResetError("peer went away"))
+
+        assert notice == Notice(
+            message="ConnectionResetError: peer went away",
+            title=UNEXPECTED_ERROR_TITLE,
+            severity="error",
+        )
