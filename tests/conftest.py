@@ -7,7 +7,6 @@ PostgreSQL the Redis providers are used as well.
 
 from __future__ import annotations
 
-import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,13 +27,11 @@ def pytest_report_header() -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Async tests run on anyio; PostgreSQL-only tests are deselected in the SQLite session
-    (they run in the tests_postgres session, so nothing is skipped anywhere)."""
+    """PostgreSQL-only tests are deselected in the SQLite session (they run in the
+    tests_postgres session, so nothing is skipped anywhere). Async tests and fixtures run on
+    anyio's plugin in auto mode (pyproject.toml)."""
     selected, deselected = [], []
     for item in items:
-        function = getattr(item, "function", None)
-        if function is not None and inspect.iscoroutinefunction(function):
-            item.add_marker(pytest.mark.anyio)
         if BACKEND != "postgres" and item.get_closest_marker("postgres_only"):
             deselected.append(item)
         else:

@@ -14,8 +14,6 @@ from openchance.providers.cache import Cache, MemoryCache, RedisCache
 from openchance.providers.ratelimit import RateLimiter
 from tests.support import databases
 
-pytestmark = pytest.mark.anyio
-
 
 def _namespace() -> str:
     return f"octest-{uuid.uuid4().hex[:12]}"

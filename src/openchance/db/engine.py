@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
 
 def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Best effort: if the folder cannot be made, connecting fails with a clear error
+        # later (and /readyz reports the database down) instead of start-up crashing here.
+        with contextlib.suppress(OSError):
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
         echo=echo,

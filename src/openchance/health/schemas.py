@@ -28,6 +28,18 @@ class HealthReport(BaseModel):
     checked_at: datetime
     components: list[ComponentHealth]
 
+    def without_details(self) -> HealthReport:
+        """The same report with each component's detail replaced by its status: for
+        unauthenticated probes in production, where error texts name hosts and ports."""
+        return self.model_copy(
+            update={
+                "components": [
+                    component.model_copy(update={"detail": component.status.value})
+                    for component in self.components
+                ]
+            }
+        )
+
     @property
     def ready(self) -> bool:
         return self.status is not HealthStatus.DOWN

@@ -67,7 +67,8 @@ class HealthService:
             with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
                 count = await self.live_worker_count()
         except Exception as exc:
-            return ComponentHealth(name="workers", status=HealthStatus.DOWN, detail=str(exc))
+            reason = str(exc) or type(exc).__name__
+            return ComponentHealth(name="workers", status=HealthStatus.DOWN, detail=reason[:300])
         if count == 0:
             return ComponentHealth(
                 name="workers",

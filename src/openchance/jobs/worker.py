@@ -75,12 +75,14 @@ class Worker:
         self._signal: anyio.Event | None = None
         self._stop: anyio.Event | None = None
         self._idle: anyio.Event | None = None
+        self._stop_requested = False
         self.started = False
 
     # -- control ---------------------------------------------------------------------
 
     def request_stop(self) -> None:
         """Stop claiming; running jobs get ``shutdown_timeout`` to finish, then are released."""
+        self._stop_requested = True
         if self._stop is not None:
             self._stop.set()
         self.wake()
@@ -91,6 +93,8 @@ class Worker:
 
     async def run(self) -> None:
         self._signal, self._stop, self._idle = anyio.Event(), anyio.Event(), anyio.Event()
+        if self._stop_requested:  # asked to stop before it started: do no work
+            self._stop.set()
         await self._register()
         self.platform.add_job_waker(self.wake)
         self.started = True

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+PRODUCTION = {"mode": "production", "secret_key": "x" * 40}
+
+
+class TestDocsInDev:
+    @pytest.mark.parametrize("path", ["/docs", "/redoc"])
+    async def test_are_served(self, client: httpx.AsyncClient, path: str) -> None:
+        response = await client.get(path)
+
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+
+
+class TestDocsInProduction:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return PRODUCTION
+
+    @pytest.mark.parametrize("path", ["/docs", "/redoc"])
+    async def test_are_absent(self, client: httpx.AsyncClient, path: str) -> None:
+        assert (await client.get(path)).status_code == 404
+
+    async def test_the_openapi_document_is_still_served(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/openapi.json")
+
+        assert response.status_code == 200
+        assert response.json()["info"]["title"] == "OpenChance"
+
+
+class TestDocsInProductionWhenEnabled:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {**PRODUCTION, "docs_enabled": True}
+
+    @pytest.mark.parametrize("path", ["/docs", "/redoc"])
+    async def test_are_served(self, client: httpx.AsyncClient, path: str) -> None:
+        assert (await client.get(path)).status_code == 200
