@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,22 +86,15 @@ async def notify_workers(session: AsyncSession) -> None:
 async def claim_jobs(
     session: AsyncSession, *, worker_id: str, limit: int, now: datetime, lease: timedelta
 ) -> list[ClaimedJob]:
-    """Reserve up to ``limit`` due jobs for ``worker_id``: highest priority, then oldest first.
+    """Reserve up to ``limit`` due pending jobs for ``worker_id``: highest priority, then oldest.
 
-    A job whose lease ran out (its worker died) is due again, as long as it has attempts left.
+    Only pending jobs are considered, so the ``ix_jobs_claim`` index serves both the filter
+    and the order (no sort of the whole backlog); jobs of dead workers come back to pending
+    through :func:`requeue_expired_jobs`.
     """
     due = (
         select(Job.id)
-        .where(
-            or_(
-                and_(Job.state == JobState.PENDING, Job.run_at <= now),
-                and_(
-                    Job.state == JobState.RUNNING,
-                    Job.locked_until < now,
-                    Job.attempts < Job.max_attempts,
-                ),
-            )
-        )
+        .where(Job.state == JobState.PENDING, Job.run_at <= now)
         .order_by(Job.priority, Job.run_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -210,6 +203,27 @@ async def extend_leases(
         update(Job)
         .where(_owned(job_ids, worker_id))
         .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def requeue_expired_jobs(session: AsyncSession, *, now: datetime) -> int:
+    """Jobs whose worker stopped renewing the lease (it died) are due again, attempts kept."""
+    result = await session.execute(
+        update(Job)
+        .where(
+            Job.state == JobState.RUNNING,
+            Job.locked_until < now,
+            Job.attempts < Job.max_attempts,
+        )
+        .values(
+            state=JobState.PENDING,
+            run_at=now,
+            locked_by=None,
+            locked_until=None,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

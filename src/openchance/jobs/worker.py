@@ -246,11 +246,11 @@ class Worker:
 
     async def _heartbeat_loop(self) -> None:
         while True:
-            await anyio.sleep(self.heartbeat_interval)
             try:
                 await self._beat()
             except Exception:
                 logger.exception("worker %s heartbeat failed", self.id)
+            await anyio.sleep(self.heartbeat_interval)
 
     async def _beat(self) -> None:
         now = utcnow()
@@ -264,6 +264,7 @@ class Worker:
             await uow.session.execute(
                 update(WorkerRecord).where(WorkerRecord.id == self.id).values(last_seen_at=now)
             )
+            requeued = await queue.requeue_expired_jobs(uow.session, now=now)
             buried = await queue.bury_abandoned_jobs(uow.session, now=now)
             await uow.session.execute(
                 delete(WorkerRecord).where(
@@ -273,6 +274,9 @@ class Worker:
                     )
                 )
             )
+        if requeued:
+            logger.warning("%d job(s) of a worker that stopped answering are due again", requeued)
+            self.wake()
         if buried:
             logger.error("%d job(s) died with their worker on their last attempt", buried)
 
