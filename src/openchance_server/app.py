@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -28,6 +29,7 @@ API_V1_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
+DOCS_ASSETS_URL = "/docs-assets"
 DESCRIPTION = (
     "The HTTP API of OpenChance, a challenge marketplace. Errors are RFC 9457 problems "
     "(`application/problem+json`) with a stable `code`; every response carries an "
@@ -42,26 +44,37 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
     is on and ``run_worker`` is not False (None means: as the setting says).
     """
     settings = oc.settings
-    docs = settings.api_docs_enabled
-    app = FastAPI(
+    # With docs on, FastAPIOffline serves Swagger UI and ReDoc from assets shipped in its
+    # wheel (under DOCS_ASSETS_URL) instead of public CDNs, so they work offline too.
+    build = FastAPIOffline if settings.api_docs_enabled else _without_docs
+    app = build(
+        docs_url=DOCS_URL,
+        redoc_url=REDOC_URL,
+        static_url=DOCS_ASSETS_URL,
         title="OpenChance",
         version=__version__,
         description=DESCRIPTION,
         openapi_url=OPENAPI_URL,
-        docs_url=DOCS_URL if docs else None,
-        redoc_url=REDOC_URL if docs else None,
         lifespan=lifespan,
         middleware=_middleware(settings),
         responses=PROBLEM_RESPONSES,
         generate_unique_id_function=_operation_id,
     )
     app.state.oc = oc
+    app.state.docs_url = DOCS_URL if settings.api_docs_enabled else None
+    app.state.redoc_url = REDOC_URL if settings.api_docs_enabled else None
     app.state.run_worker = settings.run_worker_in_process and run_worker is not False
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(meta.router, prefix=API_V1_PREFIX)
     _document_problems(app)
     return app
+
+
+def _without_docs(**options: Any) -> FastAPI:
+    for name in ("docs_url", "redoc_url", "static_url"):
+        options.pop(name)
+    return FastAPI(docs_url=None, redoc_url=None, **options)
 
 
 def _middleware(settings: Settings) -> list[Middleware]:

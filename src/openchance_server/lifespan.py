@@ -40,9 +40,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def _supervise(worker: Worker, *, task_status: TaskStatus[None]) -> None:
-    # The lifespan resumes only when this task first suspends, inside `worker.run()` after
-    # it created its stop event; `request_stop()` before that would be lost (it is a no-op
-    # until `run()` starts), and the shutdown would wait for the worker forever.
     task_status.started()
     try:
         await worker.run()

@@ -6,35 +6,17 @@ import json
 import uuid
 
 import anyio
-from pydantic import BaseModel
-from sqlalchemy import update
 
 from openchance import OpenChance, Settings
-from openchance.db.types import utcnow
-from openchance.jobs import JobType
-from openchance.models.jobs import Job, JobState
+from openchance.models.jobs import JobState
 from tests.cli.conftest import Invoke
-
-
-class Chore(BaseModel):
-    what: str
-
-
-CHORE = JobType("test.chore", Chore, max_attempts=2)
+from tests.factories.jobs import FactoryPayload, create_job
 
 
 def _make_job(settings: Settings, state: JobState) -> uuid.UUID:
     async def create() -> uuid.UUID:
-        async with OpenChance(settings) as oc, oc.unit_of_work() as uow:
-            job_id = await uow.enqueue(CHORE, Chore(what="sweep"))
-            assert job_id is not None
-            if state is not JobState.PENDING:
-                await uow.session.execute(
-                    update(Job)
-                    .where(Job.id == job_id)
-                    .values(state=state, attempts=2, last_error="boom", finished_at=utcnow())
-                )
-            return job_id
+        async with OpenChance(settings) as oc:
+            return await create_job(oc, state=state, name="test.chore")
 
     return anyio.run(create)
 
@@ -95,7 +77,7 @@ class TestJobsShowAndCancel:
 
         result = invoke("jobs", "show", str(job_id), "--json")
 
-        assert json.loads(result.stdout)["payload"] == {"what": "sweep"}
+        assert json.loads(result.stdout)["payload"] == FactoryPayload().model_dump()
 
     def test_cancel_calls_off_a_pending_job(self, invoke: Invoke, settings: Settings) -> None:
         job_id = _make_job(settings, JobState.PENDING)

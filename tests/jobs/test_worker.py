@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import update
 
-from openchance import OpenChance
+from openchance import OpenChance, Settings
 from openchance.db.types import utcnow
 from openchance.jobs import JobContext, JobRegistry, JobType
 from openchance.jobs.schemas import JobDetail
@@ -318,3 +318,27 @@ async def _pretend_claimed(
                 started_at=now,
             )
         )
+
+
+@pytest.mark.postgres_only
+class TestWakeUpOnPostgres:
+    async def test_an_enqueue_from_another_process_wakes_an_idle_worker_at_once(
+        self, settings: Settings, registry: JobRegistry
+    ) -> None:
+        ran = anyio.Event()
+
+        @registry.handler(NOTE)
+        async def handle(context: JobContext, payload: Note) -> None:
+            ran.set()
+
+        slow_polling = settings.model_copy(update={"jobs_poll_interval_seconds": 60.0})
+        async with (
+            OpenChance(slow_polling, registry=registry) as worker_side,
+            OpenChance(slow_polling, registry=registry) as other_process,
+            running_worker(worker_side) as worker,
+        ):
+            await eventually(lambda: _true(worker.started))
+            await anyio.sleep(0.5)  # idle now: the next poll is a minute away
+            await _enqueue(other_process)
+            with anyio.fail_after(5):
+                await ran.wait()

@@ -26,8 +26,8 @@ async def api_index(request: Request) -> ApiIndex:
     paths = {
         "self": str(app.url_path_for("api_index")),
         "openapi": app.openapi_url,
-        "docs": app.docs_url,
-        "redoc": app.redoc_url,
+        "docs": app.state.docs_url,
+        "redoc": app.state.redoc_url,
         "health": "/healthz",
         "ready": "/readyz",
     }
