@@ -17,6 +17,7 @@ import pytest
 
 from openchance import OpenChance, Settings
 from openchance.jobs import JobRegistry
+from openchance.platform import core_job_registry
 from tests.support import databases
 
 BACKEND = databases.backend()
@@ -113,8 +114,8 @@ def settings(
 
 @pytest.fixture
 def registry() -> JobRegistry:
-    """A fresh job registry: tests register the handlers they need."""
-    return JobRegistry()
+    """A fresh registry with the core's handlers (e-mail, …); tests add the ones they need."""
+    return core_job_registry()
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ class Actor:
     roles: frozenset[Role] = field(default_factory=frozenset)
     is_system: bool = False
     label: str = "anonymous"
+    session_id: uuid.UUID | None = None
+    """The session the user acts through (None for the system and anonymous visitors)."""
 
     @classmethod
     def system(cls, label: str = "system") -> Actor:
@@ -42,8 +44,19 @@ class Actor:
         return cls()
 
     @classmethod
-    def user(cls, user_id: uuid.UUID, roles: frozenset[Role] | set[Role] = frozenset()) -> Actor:
-        return cls(user_id=user_id, roles=frozenset({Role.USER, *roles}), label=str(user_id))
+    def user(
+        cls,
+        user_id: uuid.UUID,
+        roles: frozenset[Role] | set[Role] = frozenset(),
+        *,
+        session_id: uuid.UUID | None = None,
+    ) -> Actor:
+        return cls(
+            user_id=user_id,
+            roles=frozenset({Role.USER, *roles}),
+            label=str(user_id),
+            session_id=session_id,
+        )
 
     @property
     def is_authenticated(self) -> bool:
@@ -55,3 +68,16 @@ class Actor:
 
     def has_role(self, role: Role) -> bool:
         return self.is_system or role in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a request came from, as the adapter determined it (for limits, logs and audit)."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def local(cls, label: str = "local") -> ClientInfo:
+        """A command run on the machine itself (CLI, console)."""
+        return cls(ip_address=None, user_agent=label)

@@ -7,10 +7,12 @@ each offending environment variable.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
+from limits import parse_many
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -50,6 +52,26 @@ class LogLevel(StrEnum):
     """Only what needs a look."""
     ERROR = "ERROR"
     """Only failures."""
+
+
+class MailBackend(StrEnum):
+    """Where outgoing e-mail goes."""
+
+    DATABASE = "database"
+    """Kept in the database: read it with `openchance mail outbox` (embedded default)."""
+    SMTP = "smtp"
+    """Sent through an SMTP server."""
+
+
+class SmtpSecurity(StrEnum):
+    """How the SMTP connection is protected."""
+
+    STARTTLS = "starttls"
+    """Plain connection upgraded with STARTTLS (port 587)."""
+    TLS = "tls"
+    """TLS from the first byte (port 465)."""
+    NONE = "none"
+    """No encryption: only for a relay on the same machine or in tests."""
 
 
 class Settings(BaseSettings):
@@ -120,13 +142,64 @@ class Settings(BaseSettings):
         ge=0,
         description="On SIGTERM, how long running jobs may finish before they are released.",
     )
+    session_idle_timeout_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        description="A session unused for this long ends (the user signs in again).",
+    )
+    session_absolute_lifetime_seconds: int = Field(
+        default=30 * 24 * 3600,
+        ge=300,
+        description="A session ends this long after sign-in, however active.",
+    )
+    email_verification_ttl_seconds: int = Field(
+        default=48 * 3600, ge=300, description="How long an e-mail verification link works."
+    )
+    password_reset_ttl_seconds: int = Field(
+        default=3600, ge=300, description="How long a password-reset link works."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
+        "is believed. Empty: the client address is the peer's.",
+    )
+    login_failures_per_account: str = Field(
+        default="100/hour",
+        description="Failed sign-ins allowed per account before it is locked for the rest "
+        "of the window (the owner gets an e-mail).",
+    )
+    login_attempts_per_ip: str = Field(
+        default="60/minute", description="Sign-in attempts allowed per client address."
+    )
+    signups_per_ip: str = Field(default="20/hour", description="Sign-ups per client address.")
+    password_resets_per_ip: str = Field(
+        default="20/hour", description="Password-reset requests per client address."
+    )
+    mail_backend: MailBackend = Field(
+        default=MailBackend.DATABASE,
+        description="`database` keeps outgoing mail in the database (`openchance mail "
+        "outbox` shows it); `smtp` sends it through the SMTP server below.",
+    )
+    mail_from: str = Field(
+        default="OpenChance <no-reply@openchance.invalid>",
+        description="The From: of every e-mail.",
+    )
+    smtp_host: str = Field(default="localhost", description="SMTP server host.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    smtp_security: SmtpSecurity = Field(
+        default=SmtpSecurity.STARTTLS,
+        description="`starttls`, `tls` (implicit TLS, usually port 465) or `none`.",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP user name, if any.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP timeout.")
     job_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra Python modules (comma-separated) whose `register(registry)` adds "
         "job handlers and schedules.",
     )
 
-    @field_validator("cors_origins", "job_modules", mode="before")
+    @field_validator("cors_origins", "job_modules", "trusted_proxies", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -159,6 +232,28 @@ class Settings(BaseSettings):
         assert value is not None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("is not a Redis URL; expected redis://HOST:PORT/DB")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    @field_validator(
+        "login_failures_per_account", "login_attempts_per_ip", "signups_per_ip",
+        "password_resets_per_ip",
+    )  # fmt: skip
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as 10/minute") from None
         return value
 
     @field_validator("cors_origins")
@@ -203,8 +298,9 @@ class Settings(BaseSettings):
     def masked(self) -> dict[str, Any]:
         """The effective settings as plain data, with secrets and passwords masked."""
         data = self.model_dump(mode="json")
-        if data.get("secret_key"):
-            data["secret_key"] = "********"  # noqa: S105 - the mask, not a secret
+        for name in ("secret_key", "smtp_password"):
+            if data.get(name):
+                data[name] = "********"
         for name in ("database_url", "redis_url"):
             if data.get(name):
                 data[name] = mask_url_password(data[name])

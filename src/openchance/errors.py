@@ -12,15 +12,22 @@ from typing import Any, ClassVar
 
 
 class OpenChanceError(Exception):
-    """Base of every error the library raises on purpose."""
+    """Base of every error the library raises on purpose.
 
-    code: ClassVar[str] = "error"
+    ``code`` may be refined per instance (``Conflict(..., code="job_not_retryable")``,
+    ``NotAuthenticated(..., code="totp_required")``) so that clients can tell cases apart;
+    the class-level code is the fallback. Refined codes are as stable as class codes.
+    """
+
+    code: str = "error"
     title: ClassVar[str] = "Error"
 
-    def __init__(self, message: str, **context: Any) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **context: Any) -> None:
         super().__init__(message)
         self.message = message
         self.context: dict[str, Any] = context
+        if code is not None:
+            self.code = code
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe description: code, message and context."""
@@ -50,27 +57,20 @@ class PermissionDenied(OpenChanceError):
 
 
 class Conflict(OpenChanceError):
-    """The request is valid but the current state forbids it.
-
-    ``code`` may be refined per instance (e.g. ``job_not_retryable``) so that
-    clients can tell conflicts apart; the class-level code is the fallback.
-    """
+    """The request is valid but the current state forbids it."""
 
     code = "conflict"
     title = "Conflict"
-
-    def __init__(self, message: str, *, code: str | None = None, **context: Any) -> None:
-        super().__init__(message, **context)
-        if code is not None:
-            self.code = code  # type: ignore[misc]
 
 
 class InvalidInput(OpenChanceError):
     code = "invalid_input"
     title = "Invalid input"
 
-    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message, errors=errors or [])
+    def __init__(
+        self, message: str, *, errors: list[dict[str, Any]] | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, errors=errors or [])
         self.errors = errors or []
 
 
@@ -78,8 +78,8 @@ class RateLimited(OpenChanceError):
     code = "rate_limited"
     title = "Too many requests"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, retry_after=retry_after)
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, retry_after=retry_after)
         self.retry_after = retry_after
 
 

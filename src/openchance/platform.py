@@ -9,7 +9,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from openchance.config import Settings, load_settings
+from openchance.accounts.service import AccountService
+from openchance.accounts.staff import UserAdminService
+from openchance.config import MailBackend, Settings, load_settings
 from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine
 from openchance.db.uow import UnitOfWork
@@ -17,8 +19,12 @@ from openchance.health.service import HealthService
 from openchance.jobs.registry import JobRegistry
 from openchance.jobs.service import JobService
 from openchance.jobs.worker import Worker
+from openchance.mail import jobs as mail_jobs
+from openchance.mail.service import MailService
+from openchance.moderation.audit import AuditService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
+from openchance.providers.mail import DatabaseMailer, Mailer, SmtpMailer
 from openchance.providers.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -26,14 +32,17 @@ logger = logging.getLogger(__name__)
 
 def core_job_registry() -> JobRegistry:
     """Handlers and schedules of the core domains (they register here as they land)."""
-    return JobRegistry()
+    registry = JobRegistry()
+    mail_jobs.register(registry)
+    return registry
 
 
 class OpenChance:
     """One installation of OpenChance: ``async with OpenChance(settings) as oc: …``.
 
-    Gives the services (``oc.jobs``, ``oc.health``; the domains add theirs), units of
-    work, and the providers chosen by the settings.
+    Gives the services (``oc.accounts``, ``oc.users`` (staff), ``oc.mail``, ``oc.audit``,
+    ``oc.jobs``, ``oc.health``; the domains add theirs), units of work, and the providers
+    chosen by the settings.
     """
 
     def __init__(self, settings: Settings | None = None, *, registry: JobRegistry | None = None):
@@ -46,9 +55,14 @@ class OpenChance:
         self._bus: EventBus | None = None
         self._cache: Cache | None = None
         self._rate_limiter: RateLimiter | None = None
+        self._mailer: Mailer | None = None
         self._job_wakers: set[Callable[[], None]] = set()
         self.jobs = JobService(self)
         self.health = HealthService(self)
+        self.accounts = AccountService(self)
+        self.users = UserAdminService(self)
+        self.mail = MailService(self)
+        self.audit = AuditService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -78,6 +92,11 @@ class OpenChance:
             self._bus = InProcessBus()
             self._cache = MemoryCache()
         self._rate_limiter = RateLimiter(settings.redis_url, namespace=settings.redis_namespace)
+        self._mailer = (
+            SmtpMailer(settings)
+            if settings.mail_backend is MailBackend.SMTP
+            else DatabaseMailer(self)
+        )
 
     async def close(self) -> None:
         if self._bus is not None:
@@ -88,7 +107,7 @@ class OpenChance:
             await self._rate_limiter.close()
         if self._engine is not None:
             await self._engine.dispose()
-        self._engine = self._bus = self._cache = self._rate_limiter = None
+        self._engine = self._bus = self._cache = self._rate_limiter = self._mailer = None
         self._write_sessions = self._read_sessions = None
 
     async def __aenter__(self) -> Self:
@@ -136,6 +155,12 @@ class OpenChance:
         self._require_started()
         assert self._rate_limiter is not None
         return self._rate_limiter
+
+    @property
+    def mailer(self) -> Mailer:
+        self._require_started()
+        assert self._mailer is not None
+        return self._mailer
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """One transaction: ``async with oc.unit_of_work() as uow: …`` commits on success."""

@@ -32,3 +32,20 @@ async def running_worker(
             yield worker
         finally:
             worker.request_stop()
+
+
+async def drain(oc: OpenChance, *, timeout: float = 10.0) -> None:
+    """Run every due job (e-mail, …) with a worker until none is pending or running."""
+    from openchance.jobs.schemas import JobFilter
+    from openchance.models.jobs import JobState
+
+    async def settled() -> bool:
+        counts = (await oc.jobs.count_jobs(SYSTEM)).counts
+        return counts[JobState.PENDING] == 0 and counts[JobState.RUNNING] == 0
+
+    async with running_worker(oc, run_schedules=False):
+        with anyio.fail_after(timeout):
+            while not await settled():
+                await anyio.sleep(0.02)
+    dead = await oc.jobs.list_jobs(SYSTEM, JobFilter(state=JobState.DEAD))
+    assert not dead, f"jobs died: {[(job.name, job.last_error) for job in dead]}"

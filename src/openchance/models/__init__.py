@@ -1,7 +1,30 @@
 """Every table, one module per aggregate. Importing this package registers them all on ``Base``."""
 
+from openchance.models.accounts import (
+    AuthSession,
+    SessionKind,
+    TokenPurpose,
+    User,
+    UserStatus,
+    UserToken,
+)
+from openchance.models.audit import AuditEntry
 from openchance.models.events import EventRecord
 from openchance.models.jobs import Job, JobState
+from openchance.models.mail import OutboundMail
 from openchance.models.workers import WorkerRecord
 
-__all__ = ["EventRecord", "Job", "JobState", "WorkerRecord"]
+__all__ = [
+    "AuditEntry",
+    "AuthSession",
+    "EventRecord",
+    "Job",
+    "JobState",
+    "OutboundMail",
+    "SessionKind",
+    "TokenPurpose",
+    "User",
+    "UserStatus",
+    "UserToken",
+    "WorkerRecord",
+]

@@ -7,10 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openchance.db.base import Base, Timestamps, UUIDPrimaryKey
+from openchance.db.types import enum_column
 from openchance.models.json import JSONDocument
 
 
@@ -35,13 +36,7 @@ class Job(UUIDPrimaryKey, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     state: Mapped[JobState] = mapped_column(
-        Enum(
-            JobState,
-            native_enum=False,
-            length=16,
-            values_callable=lambda states: [state.value for state in states],
-            validate_strings=True,
-        ),
+        enum_column(JobState, 16),
         default=JobState.PENDING,
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)

@@ -43,6 +43,16 @@ class RateLimiter:
             f"too many requests; try again in {retry_after} s", retry_after=retry_after
         )
 
+    async def retry_after(self, limit: str, *identifiers: str) -> int | None:
+        """Seconds until the next hit is allowed, or None when a hit would pass now.
+
+        Does not count a hit (for checks such as "is this account locked?")."""
+        item = parse(limit)
+        if await self._limiter.test(item, *identifiers):
+            return None
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
     async def reset(self) -> None:
         await self._storage.reset()
 

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, e-mail verification, passwords, sessions, roles and staff actions."""

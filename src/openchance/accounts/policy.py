@@ -1,0 +1,51 @@
+"""Who may do what with accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from openchance.actor import Actor, Role
+from openchance.errors import NotAuthenticated, PermissionDenied
+
+
+def require_user(actor: Actor) -> uuid.UUID:
+    """The signed-in user's id; anonymous visitors and the system are refused."""
+    if actor.user_id is None:
+        raise NotAuthenticated("sign in first")
+    return actor.user_id
+
+
+def check_staff(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not actor.is_staff:
+        raise PermissionDenied("only staff may do this")
+
+
+def check_can_manage_roles(actor: Actor, target_id: uuid.UUID) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("only admins may change roles")
+    if actor.user_id == target_id:
+        raise PermissionDenied(
+            "admins cannot change their own role", code="own_role_change_refused"
+        )
+
+
+def check_can_suspend(actor: Actor, target_id: uuid.UUID, target_role: Role) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not (actor.has_role(Role.ADMIN) or actor.has_role(Role.MODERATOR)):
+        raise PermissionDenied("only moderators and admins may suspend accounts")
+    if actor.user_id == target_id:
+        raise PermissionDenied("you cannot suspend yourself", code="own_suspension_refused")
+    if target_role is not Role.USER and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("only admins may suspend staff accounts")
+
+
+def check_can_create_users(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("only admins may create accounts directly")
