@@ -25,9 +25,7 @@ class TestAuthenticate:
         result = await sign_in(oc, "ada@example.org")
         idle = timedelta(seconds=oc.settings.session_idle_timeout_seconds + 1)
         async with oc.unit_of_work() as uow:
-            await uow.session.execute(
-                update(AuthSession).values(last_seen_at=utcnow() - idle)
-            )
+            await uow.session.execute(update(AuthSession).values(last_seen_at=utcnow() - idle))
 
         with pytest.raises(NotAuthenticated) as raised:
             await oc.accounts.authenticate(result.token)
@@ -47,9 +45,7 @@ class TestAuthenticate:
 
 
 class TestCsrf:
-    async def test_a_browser_write_without_the_csrf_token_is_refused(
-        self, oc: OpenChance
-    ) -> None:
+    async def test_a_browser_write_without_the_csrf_token_is_refused(self, oc: OpenChance) -> None:
         await create_user(oc, email="ada@example.org")
         result = await sign_in(oc, "ada@example.org", kind=SessionKind.BROWSER)
 
@@ -76,9 +72,7 @@ class TestCsrf:
 
 
 class TestListAndRevoke:
-    async def test_lists_your_live_sessions_and_marks_the_current_one(
-        self, oc: OpenChance
-    ) -> None:
+    async def test_lists_your_live_sessions_and_marks_the_current_one(self, oc: OpenChance) -> None:
         await create_user(oc, email="ada@example.org")
         first = await sign_in(oc, "ada@example.org")
         second = await sign_in(oc, "ada@example.org")

@@ -53,9 +53,7 @@ class TestCreateUser:
 
 
 class TestSetRole:
-    async def test_an_admin_makes_a_user_moderator_and_it_is_audited(
-        self, oc: OpenChance
-    ) -> None:
+    async def test_an_admin_makes_a_user_moderator_and_it_is_audited(self, oc: OpenChance) -> None:
         await create_user(oc, email="boss@example.org", role=Role.ADMIN)
         user_id = await create_user(oc, email="ada@example.org")
         boss = await actor_for(oc, "boss@example.org")
