@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from openchance.accounts.service import AccountService
 from openchance.accounts.staff import UserAdminService
+from openchance.accounts.two_factor import TwoFactorService
 from openchance.config import MailBackend, Settings, load_settings
 from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine
@@ -60,6 +61,7 @@ class OpenChance:
         self.jobs = JobService(self)
         self.health = HealthService(self)
         self.accounts = AccountService(self)
+        self.two_factor = TwoFactorService(self)
         self.users = UserAdminService(self)
         self.mail = MailService(self)
         self.audit = AuditService(self)

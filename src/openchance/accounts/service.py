@@ -203,8 +203,19 @@ class AccountService:
                 "confirm your e-mail address first: we sent you a link",
                 code="email_not_verified",
             )
+        try:
+            return await self._open_session(user, data, client)
+        except NotAuthenticated as refused:
+            if refused.code in {"invalid_totp", "totp_reused"}:
+                await self._count_failure(email, user, client)
+            raise
+
+    async def _open_session(self, user: User, data: Login, client: ClientInfo) -> LoginResult:
+        settings = self._settings
         async with self._platform.unit_of_work() as uow:
             fresh = await _load_user(uow, user.id, for_update=True)
+            await self._platform.two_factor.verify_for_user(uow, fresh, data.totp_code)
+            password_hash = fresh.password_hash
             if password_hash and needs_rehash(password_hash):
                 fresh.password_hash = await hash_password(data.password)
             fresh.last_login_at = utcnow()
@@ -382,6 +393,8 @@ class AccountService:
         """Set a new password from an e-mailed token; every session ends."""
         async with self._platform.unit_of_work() as uow:
             token, user = await _redeem_token(uow, data.token, TokenPurpose.PASSWORD_RESET)
+            # A reset link proves the mailbox, not the second factor: never a way around it.
+            await self._platform.two_factor.verify_for_user(uow, user, data.totp_code)
             check_password_strength(data.new_password, user_inputs=[user.email, user.display_name])
             user.password_hash = await hash_password(data.new_password)
             # The link reached the mailbox: that proves the address too.

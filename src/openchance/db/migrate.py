@@ -32,8 +32,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
 async def _run(database_url: str, action: Callable[[Connection], T]) -> T:
     engine = create_engine(database_url)
     try:
-        async with engine.begin() as connection:
-            return await connection.run_sync(action)
+        async with engine.connect() as connection:
+            if connection.dialect.name != "sqlite":
+                async with connection.begin():
+                    return await connection.run_sync(action)
+            # SQLite alters a table by copying it and dropping the old one; with foreign
+            # keys enforced, that drop would cascade into the rows that refer to it. The
+            # pragma only takes effect outside a transaction, so set it on the driver
+            # connection first, and check the keys before putting it back.
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                async with connection.begin():
+                    result = await connection.run_sync(action)
+                    problems = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if problems:
+                        raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
+                return result
+            finally:
+                await driver.execute("PRAGMA foreign_keys=ON")
     finally:
         await engine.dispose()
 

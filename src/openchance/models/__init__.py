@@ -2,6 +2,7 @@
 
 from openchance.models.accounts import (
     AuthSession,
+    RecoveryCode,
     SessionKind,
     TokenPurpose,
     User,
@@ -21,6 +22,7 @@ __all__ = [
     "Job",
     "JobState",
     "OutboundMail",
+    "RecoveryCode",
     "SessionKind",
     "TokenPurpose",
     "User",

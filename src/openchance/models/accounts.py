@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openchance.actor import Role
@@ -61,6 +61,16 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(
+        Text, doc="The TOTP secret, encrypted with a key derived from the secret key."
+    )
+    totp_pending_secret: Mapped[str | None] = mapped_column(
+        Text, doc="A secret being set up, encrypted; it becomes totp_secret when confirmed."
+    )
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(
+        BigInteger, doc="The time step of the last code accepted: a code is never used twice."
+    )
 
     @property
     def email_verified(self) -> bool:
@@ -80,6 +90,19 @@ class UserToken(UUIDPrimaryKey, Base):
     used_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_user_tokens_user_purpose", "user_id", "purpose"),)
+
+
+class RecoveryCode(UUIDPrimaryKey, Base):
+    """A single-use 2FA recovery code. Only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_recovery_codes_user", "user_id", "code_hash"),)
 
 
 class AuthSession(UUIDPrimaryKey, Base):
