@@ -1,8 +1,7 @@
 """The demo marketplace: migrate the database and seed it, idempotently.
 
 Each domain adds a seeding step as it lands; a step must be safe to run on every start
-(it checks what exists before it writes). The foundation has no domain tables yet, so
-today the demo is an empty, migrated marketplace.
+(it checks what exists before it writes). Today: the demo accounts.
 """
 
 from __future__ import annotations
@@ -10,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email, seed_demo_accounts
 from openchance.db import migrate
 from openchance.platform import OpenChance
 
 SeedStep = Callable[[OpenChance], Awaitable[str]]
 """Seeds one domain and returns a one-line summary of what exists afterwards."""
 
-SEED_STEPS: list[SeedStep] = []
+
+def _seed_steps() -> list[SeedStep]:
+    return [seed_demo_accounts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,10 @@ async def prepare_demo(oc: OpenChance) -> DemoSummary:
     """Bring the database to the newest schema and run every seeding step."""
     await oc.upgrade_database()
     summary = DemoSummary(revision=await migrate.current_revision(oc.settings.database_url))
-    for step in SEED_STEPS:
+    for step in _seed_steps():
         summary.steps.append(await step(oc))
+    summary.logins = [
+        DemoLogin(email=demo_email(local_part), password=DEMO_PASSWORD, roles=(role.value,))
+        for local_part, _name, role in DEMO_ACCOUNTS
+    ]
     return summary
