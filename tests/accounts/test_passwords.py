@@ -102,3 +102,18 @@ class TestPasswordChange:
                 actor,
                 PasswordChange(current_password="not-my-password-x", new_password=NEW_PASSWORD),
             )
+
+    async def test_guessing_the_current_password_locks_the_account(self, oc: OpenChance) -> None:
+        from openchance import RateLimited
+
+        oc.settings.login_failures_per_account = "2/hour"
+        await create_user(oc, email="ada@example.org")
+        actor = await oc.accounts.authenticate((await sign_in(oc, "ada@example.org")).token)
+        guess = PasswordChange(current_password="guess-number-one", new_password=NEW_PASSWORD)
+        with pytest.raises(NotAuthenticated):
+            await oc.accounts.change_password(actor, guess)
+
+        with pytest.raises(RateLimited) as raised:
+            await oc.accounts.change_password(actor, guess)
+
+        assert raised.value.code == "account_locked"

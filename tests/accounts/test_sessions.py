@@ -115,3 +115,18 @@ class TestListAndRevoke:
 
         with pytest.raises(NotAuthenticated):
             await oc.accounts.authenticate(result.token)
+
+
+class TestTokenCarriedInACookie:
+    async def test_an_api_token_in_a_cookie_is_refused(self, oc: OpenChance) -> None:
+        await create_user(oc, email="ada@example.org")
+        api = await sign_in(oc, "ada@example.org")
+
+        with pytest.raises(NotAuthenticated):
+            await oc.accounts.authenticate(api.token, via_cookie=True)
+
+    async def test_a_browser_token_in_a_cookie_is_accepted(self, oc: OpenChance) -> None:
+        await create_user(oc, email="ada@example.org")
+        browser = await sign_in(oc, "ada@example.org", kind=SessionKind.BROWSER)
+
+        assert await oc.accounts.authenticate(browser.token, via_cookie=True)

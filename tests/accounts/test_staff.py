@@ -178,3 +178,13 @@ class TestAuditLogIsAppendOnly:
         with pytest.raises(DBAPIError, match="append-only"):
             async with oc.unit_of_work() as uow:
                 await uow.session.execute(delete(AuditEntry))
+
+
+class TestSearchIsLiteral:
+    async def test_wildcard_characters_match_only_themselves(self, oc: OpenChance) -> None:
+        await create_user(oc, email="ada@example.org")
+        await create_user(oc, email="under_score@example.org")
+
+        found = await oc.users.list_users(SYSTEM, UserFilter(query="_"))
+
+        assert [user.email for user in found] == ["under_score@example.org"]

@@ -115,9 +115,12 @@ class SessionRead(BaseModel):
 
 
 class LoginResult(BaseModel):
-    """The new session. ``token`` is shown once; ``csrf_token`` only for browser sessions."""
+    """The new session. ``token`` is shown once; ``csrf_token`` only for browser sessions.
 
-    token: str
+    Over HTTP a browser session's ``token`` is left out of the body (null): it travels
+    only in the HttpOnly cookie, out of reach of the page's scripts."""
+
+    token: str | None
     csrf_token: str | None
     session: SessionRead
     user: UserRead

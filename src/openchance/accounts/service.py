@@ -274,9 +274,17 @@ class AccountService:
             )
 
     async def authenticate(
-        self, token: str, *, csrf_token: str | None = None, unsafe_method: bool = False
+        self,
+        token: str,
+        *,
+        csrf_token: str | None = None,
+        unsafe_method: bool = False,
+        via_cookie: bool = False,
     ) -> Actor:
-        """The actor behind a session token; browser sessions must prove CSRF on writes."""
+        """The actor behind a session token; browser sessions must prove CSRF on writes.
+
+        ``via_cookie``: the token came in a cookie. Only browser sessions may travel that
+        way (so an API token planted in a cookie cannot skip the CSRF check)."""
         now = utcnow()
         async with self._platform.unit_of_work(read_only=True) as uow:
             row = (
@@ -292,6 +300,8 @@ class AccountService:
             raise NotAuthenticated(f"the session has ended ({reason})", code="session_expired")
         if user.status is not UserStatus.ACTIVE:
             raise NotAuthenticated("this account cannot be used", code="account_suspended")
+        if via_cookie and row.kind is not SessionKind.BROWSER:
+            raise NotAuthenticated("sign in again", code="invalid_session")
         if (
             row.kind is SessionKind.BROWSER
             and unsafe_method
@@ -405,12 +415,18 @@ class AccountService:
     async def change_password(self, actor: Actor, data: PasswordChange) -> None:
         """Change your password (knowing the current one); your other sessions end."""
         user_id = require_user(actor)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            user = await _load_user(uow, user_id)
+        if not await verify_password(user.password_hash, data.current_password):
+            # Counted like a failed sign-in: a stolen session must not become a way to
+            # guess the password without limit.
+            await self._count_failure(user.email, user, ClientInfo())
+            raise NotAuthenticated("the current password is wrong", code="invalid_credentials")
+        check_password_strength(data.new_password, user_inputs=[user.email, user.display_name])
+        new_hash = await hash_password(data.new_password)
         async with self._platform.unit_of_work() as uow:
             user = await _load_user(uow, user_id, for_update=True)
-            if not await verify_password(user.password_hash, data.current_password):
-                raise NotAuthenticated("the current password is wrong", code="invalid_credentials")
-            check_password_strength(data.new_password, user_inputs=[user.email, user.display_name])
-            user.password_hash = await hash_password(data.new_password)
+            user.password_hash = new_hash
             await self._password_changed(uow, user, keep_session=actor.session_id)
 
     async def _password_changed(

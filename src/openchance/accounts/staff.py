@@ -84,9 +84,14 @@ class UserAdminService:
         query = query or UserFilter()
         statement = select(User).order_by(User.created_at.desc()).limit(query.limit)
         if query.query:
-            pattern = f"%{query.query.strip().lower()}%"
+            text = query.query.strip().lower()
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
             statement = statement.where(
-                or_(User.email.like(pattern), func.lower(User.display_name).like(pattern))
+                or_(
+                    User.email.like(pattern, escape="\\"),
+                    func.lower(User.display_name).like(pattern, escape="\\"),
+                )
             )
         if query.role is not None:
             statement = statement.where(User.role == query.role)
