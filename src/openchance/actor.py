@@ -33,6 +33,9 @@ class Actor:
     label: str = "anonymous"
     session_id: uuid.UUID | None = None
     """The session the user acts through (None for the system and anonymous visitors)."""
+    scopes: frozenset[str] | None = None
+    """What a personal access token may do; None for an interactive session (everything
+    the user may do)."""
 
     @classmethod
     def system(cls, label: str = "system") -> Actor:
@@ -50,12 +53,14 @@ class Actor:
         roles: frozenset[Role] | set[Role] = frozenset(),
         *,
         session_id: uuid.UUID | None = None,
+        scopes: frozenset[str] | None = None,
     ) -> Actor:
         return cls(
             user_id=user_id,
             roles=frozenset({Role.USER, *roles}),
             label=str(user_id),
             session_id=session_id,
+            scopes=scopes,
         )
 
     @property

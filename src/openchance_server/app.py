@@ -23,7 +23,7 @@ from openchance_server.problems import (
     install_problem_handlers,
     problem_schemas,
 )
-from openchance_server.routers import auth, health, me, meta, two_factor, users
+from openchance_server.routers import account, auth, health, me, meta, two_factor, users
 
 API_V1_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
@@ -66,7 +66,14 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
     app.state.run_worker = settings.run_worker_in_process and run_worker is not False
     install_problem_handlers(app)
     app.include_router(health.router)
-    for router in (meta.router, auth.router, me.router, two_factor.router, users.router):
+    for router in (
+        meta.router,
+        auth.router,
+        me.router,
+        account.router,
+        two_factor.router,
+        users.router,
+    ):
         app.include_router(router, prefix=API_V1_PREFIX)
     _document_problems(app)
     return app

@@ -38,3 +38,10 @@ class UserSuspended(DomainEvent):
 class UserUnsuspended(DomainEvent):
     name: ClassVar[str] = "user.unsuspended"
     user_id: uuid.UUID
+
+
+class UserDeleted(DomainEvent):
+    """Personal data is gone; domains holding copies (profiles, search) erase theirs."""
+
+    name: ClassVar[str] = "user.deleted"
+    user_id: uuid.UUID

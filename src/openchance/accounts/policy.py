@@ -49,3 +49,26 @@ def check_can_create_users(actor: Actor) -> None:
         raise NotAuthenticated("sign in first")
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied("only admins may create accounts directly")
+
+
+def require_interactive(actor: Actor) -> uuid.UUID:
+    """The signed-in user, through a real sign-in: personal access tokens may not manage
+    credentials, tokens or the account itself."""
+    user_id = require_user(actor)
+    if actor.scopes is not None:
+        raise PermissionDenied(
+            "sign in with your password for this (a personal access token cannot)",
+            code="interactive_session_required",
+        )
+    return user_id
+
+
+def check_can_delete_users(actor: Actor, target_id: uuid.UUID) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("only admins may delete other people's accounts")
+    if actor.user_id == target_id:
+        raise PermissionDenied(
+            "delete your own account from your account settings", code="own_deletion_refused"
+        )

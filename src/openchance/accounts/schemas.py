@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -75,6 +76,30 @@ class ProfileUpdate(_Input):
     display_name: DisplayName | None = None
 
 
+class TokenScope(StrEnum):
+    """What a personal access token may do."""
+
+    READ = "read"
+    """Read what the user may read (GET requests)."""
+    WRITE = "write"
+    """Also change things the user may change, except credentials and the account."""
+
+
+class PersonalAccessTokenCreate(_Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    scopes: list[TokenScope] = Field(min_length=1, max_length=2)
+    expires_in_days: int = Field(default=90, ge=1, le=366)
+
+
+class AccountDeletion(_Input):
+    """Re-authentication for deleting your own account."""
+
+    password: Password | None = Field(
+        default=None, description="Required when the account has a password."
+    )
+    totp_code: str | None = Field(default=None, max_length=32)
+
+
 class UserRead(BaseModel):
     """The signed-in user's own view of their account."""
 
@@ -111,6 +136,7 @@ class SessionRead(BaseModel):
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime | None
+    scopes: list[str] = Field(default_factory=list)
     current: bool = False
 
 
@@ -124,6 +150,13 @@ class LoginResult(BaseModel):
     csrf_token: str | None
     session: SessionRead
     user: UserRead
+
+
+class PersonalAccessToken(BaseModel):
+    """The new token, shown once."""
+
+    token: str
+    session: SessionRead
 
 
 # -- staff --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from openchance.accounts import sessions as session_rows
+from openchance.accounts.deletion import erase_user
 from openchance.accounts.emails import normalise_email
 from openchance.accounts.events import (
     EmailVerified,
@@ -25,8 +26,9 @@ from openchance.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from openchance.accounts.policy import require_user
+from openchance.accounts.policy import require_interactive, require_user
 from openchance.accounts.schemas import (
+    AccountDeletion,
     EmailVerification,
     Login,
     LoginResult,
@@ -34,11 +36,14 @@ from openchance.accounts.schemas import (
     PasswordResetConfirmation,
     PasswordResetRequest,
     PasswordResetRequested,
+    PersonalAccessToken,
+    PersonalAccessTokenCreate,
     ProfileUpdate,
     PublicUser,
     Registration,
     RegistrationAccepted,
     SessionRead,
+    TokenScope,
     UserRead,
 )
 from openchance.accounts.tokens import EMAIL_TOKEN_PREFIX, digests_match, new_token, token_digest
@@ -61,6 +66,7 @@ from openchance.models.accounts import (
     UserStatus,
     UserToken,
 )
+from openchance.moderation.audit import record_audit
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -69,6 +75,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("openchance.auth")
 
 LAST_SEEN_PRECISION = timedelta(seconds=60)
+RECENT_SIGN_IN = timedelta(minutes=10)
 """A session's last use is written at most this often (not on every request)."""
 
 
@@ -308,6 +315,14 @@ class AccountService:
             and not (csrf_token and digests_match(csrf_token, row.csrf_token_hash))
         ):
             raise PermissionDenied("missing or wrong CSRF token", code="csrf_failed")
+        scopes: frozenset[str] | None = None
+        if row.kind is SessionKind.PERSONAL_ACCESS:
+            scopes = frozenset(row.scopes)
+            if unsafe_method and TokenScope.WRITE not in scopes:
+                raise PermissionDenied(
+                    "this token may only read (it lacks the write scope)",
+                    code="insufficient_scope",
+                )
         if now - row.last_seen_at >= LAST_SEEN_PRECISION:
             async with self._platform.unit_of_work() as uow:
                 await uow.session.execute(
@@ -316,7 +331,7 @@ class AccountService:
                     .values(last_seen_at=now)
                     .execution_options(synchronize_session=False)
                 )
-        return Actor.user(user.id, {user.role}, session_id=row.id)
+        return Actor.user(user.id, {user.role}, session_id=row.id, scopes=scopes)
 
     async def logout(self, actor: Actor) -> None:
         """End the session the actor acts through."""
@@ -355,7 +370,7 @@ class AccountService:
 
     async def revoke_session(self, actor: Actor, session_id: uuid.UUID) -> None:
         """End one of your own sessions (another user's is not found, not forbidden)."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
             result = await uow.session.execute(
                 update(AuthSession)
@@ -414,7 +429,7 @@ class AccountService:
 
     async def change_password(self, actor: Actor, data: PasswordChange) -> None:
         """Change your password (knowing the current one); your other sessions end."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
             user = await _load_user(uow, user_id)
         if not await verify_password(user.password_hash, data.current_password):
@@ -448,6 +463,58 @@ class AccountService:
             key=f"password_changed:{user.id}:{now.isoformat()}",
         )
         uow.record(PasswordChanged(user_id=user.id))
+
+    # -- personal access tokens and deletion ---------------------------------------------
+
+    async def create_personal_access_token(
+        self, actor: Actor, data: PersonalAccessTokenCreate, client: ClientInfo
+    ) -> PersonalAccessToken:
+        """A named, scoped, expiring bearer token for scripts; shown once. It appears in
+        your sessions and is revoked like one."""
+        user_id = require_interactive(actor)
+        async with self._platform.unit_of_work() as uow:
+            row, token, _ = session_rows.open_session(
+                uow.session,
+                user_id=user_id,
+                kind=SessionKind.PERSONAL_ACCESS,
+                client=client,
+                settings=self._settings,
+                name=data.name,
+                scopes=sorted({scope.value for scope in data.scopes}),
+                lifetime=timedelta(days=data.expires_in_days),
+            )
+            await uow.flush()
+            return PersonalAccessToken(token=token, session=SessionRead.model_validate(row))
+
+    async def delete_account(self, actor: Actor, data: AccountDeletion, client: ClientInfo) -> None:
+        """Delete your own account after signing in again (password, and a code when
+        two-factor is on). Personal data is anonymised; every session ends."""
+        user_id = require_interactive(actor)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            user = await _load_user(uow, user_id)
+        if user.password_hash is not None:
+            if not data.password or not await verify_password(user.password_hash, data.password):
+                await self._count_failure(user.email, user, client)
+                raise NotAuthenticated("the password is wrong", code="invalid_credentials")
+        elif not await self._signed_in_recently(actor):
+            raise NotAuthenticated(
+                "sign in again (less than 10 minutes ago) to delete the account",
+                code="reauthentication_required",
+            )
+        async with self._platform.unit_of_work() as uow:
+            user = await _load_user(uow, user_id, for_update=True)
+            await self._platform.two_factor.verify_for_user(uow, user, data.totp_code)
+            ended = await erase_user(uow, user, reason="deleted by the account holder")
+            record_audit(
+                uow, actor, "user.delete", target_type="user", target_id=user_id,
+                client=client, details={"sessions_ended": ended},
+            )  # fmt: skip
+        logger.info("account deleted", extra={"user_id": str(user_id)})
+
+    async def _signed_in_recently(self, actor: Actor) -> bool:
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            row = await uow.session.get(AuthSession, actor.session_id)
+        return row is not None and utcnow() - row.created_at <= RECENT_SIGN_IN
 
     # -- your own account --------------------------------------------------------------
 

@@ -29,8 +29,13 @@ def open_session(
     kind: SessionKind,
     client: ClientInfo,
     settings: Settings,
+    name: str | None = None,
+    scopes: list[str] | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[AuthSession, str, str | None]:
-    """A new session row; returns it with its token and (browsers only) its CSRF token."""
+    """A new session row; returns it with its token and (browsers only) its CSRF token.
+
+    ``lifetime`` overrides the absolute session lifetime (personal access tokens)."""
     now = utcnow()
     token = new_token(SESSION_TOKEN_PREFIX)
     csrf_token = new_token(CSRF_TOKEN_PREFIX) if kind is SessionKind.BROWSER else None
@@ -40,12 +45,14 @@ def open_session(
         kind=kind,
         token_hash=token_digest(token),
         csrf_token_hash=token_digest(csrf_token) if csrf_token else None,
-        scopes=[],
+        name=name,
+        scopes=scopes or [],
         ip_address=client.ip_address,
         user_agent=(client.user_agent or "")[:USER_AGENT_LENGTH] or None,
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(seconds=settings.session_absolute_lifetime_seconds),
+        expires_at=now
+        + (lifetime or timedelta(seconds=settings.session_absolute_lifetime_seconds)),
     )
     session.add(row)
     return row, token, csrf_token

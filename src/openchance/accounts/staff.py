@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from openchance.accounts import sessions as session_rows
+from openchance.accounts.deletion import erase_user
 from openchance.accounts.emails import normalise_email
 from openchance.accounts.events import (
     UserRegistered,
@@ -19,6 +20,7 @@ from openchance.accounts.events import (
 from openchance.accounts.passwords import check_password_strength, hash_password
 from openchance.accounts.policy import (
     check_can_create_users,
+    check_can_delete_users,
     check_can_manage_roles,
     check_can_suspend,
     check_staff,
@@ -170,6 +172,27 @@ class UserAdminService:
                 reason=change.reason, client=client,
             )  # fmt: skip
             uow.record(UserUnsuspended(user_id=user.id))
+            await uow.flush()
+            return await _admin_view(uow, user)
+
+    async def delete_user(
+        self,
+        actor: Actor,
+        user_id: uuid.UUID,
+        change: StatusChange,
+        client: ClientInfo | None = None,
+    ) -> UserAdminRead:
+        """Delete an account on the holder's behalf (e.g. an erasure request): admins only."""
+        check_can_delete_users(actor, user_id)
+        async with self._platform.unit_of_work() as uow:
+            user = await _load(uow, user_id, for_update=True)
+            if user.status is UserStatus.DELETED:
+                raise Conflict("the account is deleted already", code="user_deleted")
+            ended = await erase_user(uow, user, reason=change.reason)
+            record_audit(
+                uow, actor, "user.delete", target_type="user", target_id=user.id,
+                reason=change.reason, client=client, details={"sessions_ended": ended},
+            )  # fmt: skip
             await uow.flush()
             return await _admin_view(uow, user)
 

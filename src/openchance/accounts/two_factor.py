@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from openchance.accounts import sessions as session_rows
 from openchance.accounts.passwords import verify_password
-from openchance.accounts.policy import require_user
+from openchance.accounts.policy import require_interactive, require_user
 from openchance.accounts.tokens import token_digest
 from openchance.actor import Actor
 from openchance.db.types import utcnow
@@ -110,7 +110,7 @@ class TwoFactorService:
 
     async def start_setup(self, actor: Actor) -> TotpSetup:
         """A new secret to scan; two-factor is on only once a first code confirms it."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         secret = pyotp.random_base32()
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id)
@@ -125,7 +125,7 @@ class TwoFactorService:
 
     async def confirm_setup(self, actor: Actor, data: TotpConfirmation) -> RecoveryCodes:
         """Turn two-factor on with a first code; other sessions end; recovery codes issued."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id)
             if user.totp_enabled_at is not None:
@@ -150,7 +150,7 @@ class TwoFactorService:
 
     async def disable(self, actor: Actor, data: TotpDisable) -> None:
         """Turn two-factor off: needs the password and a current code (or recovery code)."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id)
             if user.totp_enabled_at is None:
@@ -172,7 +172,7 @@ class TwoFactorService:
 
     async def regenerate_recovery_codes(self, actor: Actor, data: SecondFactor) -> RecoveryCodes:
         """New recovery codes (the old ones stop working); needs a current code."""
-        user_id = require_user(actor)
+        user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id)
             if user.totp_enabled_at is None:

@@ -64,6 +64,14 @@ async def unsuspend(
     return await oc.users.unsuspend(actor, user_id, data, client)
 
 
+@admin.post("/{user_id}/delete", summary="Delete an account on its holder's behalf (admins)")
+async def delete_user(
+    user_id: uuid.UUID, data: StatusChange, oc: Platform, actor: CurrentUser, client: Client
+) -> UserAdminRead:
+    """Anonymises the account (an erasure request, say); ledger and audit rows stay."""
+    return await oc.users.delete_user(actor, user_id, data, client)
+
+
 router = APIRouter()
 router.include_router(public)
 router.include_router(admin)
