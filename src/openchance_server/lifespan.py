@@ -15,6 +15,9 @@ from openchance.jobs.worker import Worker
 
 logger = logging.getLogger("openchance.server")
 
+FIRST_RESTART_DELAY_SECONDS = 1.0
+MAX_RESTART_DELAY_SECONDS = 30.0
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,8 +44,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 async def _supervise(worker: Worker, *, task_status: TaskStatus[None]) -> None:
     task_status.started()
-    try:
-        await worker.run()
-    except Exception:
-        # The server keeps serving; /readyz reports the missing worker.
-        logger.exception("the in-process job worker stopped on an error")
+    delay = FIRST_RESTART_DELAY_SECONDS
+    while not worker.stop_requested:
+        try:
+            await worker.run()
+            return
+        except Exception:
+            # The server keeps serving (/readyz reports the missing worker meanwhile); the
+            # worker comes back once the database does.
+            logger.exception("the in-process job worker stopped; restarting in %.0f s", delay)
+        with anyio.move_on_after(delay):
+            while not worker.stop_requested:  # noqa: ASYNC110 - a flag, set before run()
+                await anyio.sleep(0.1)
+        delay = min(delay * 2, MAX_RESTART_DELAY_SECONDS)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import ClassVar
 
 import anyio
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from openchance import OpenChance
+from openchance import OpenChance, ProviderUnavailable, Settings
+from openchance.db.types import utcnow
 from openchance.db.uow import EVENTS_CHANNEL, ReadOnlyUnitOfWork
 from openchance.events import DomainEvent, PublishedEvent
 from openchance.jobs import JobType
-from openchance.models import EventRecord, Job
+from openchance.models import EventRecord, Job, WorkerRecord
 
 
 class ThingHappened(DomainEvent):
@@ -33,7 +35,7 @@ class UseCaseFailed(Exception):
     pass
 
 
-async def _count(oc: OpenChance, model: type[Job] | type[EventRecord]) -> int:
+async def _count(oc: OpenChance, model: type[Job] | type[EventRecord] | type[WorkerRecord]) -> int:
     async with oc.unit_of_work(read_only=True) as uow:
         return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -47,6 +49,12 @@ async def _collect_events(oc: OpenChance, into: list[PublishedEvent], ready: any
 
 async def _failing_use_case(oc: OpenChance) -> None:
     async with oc.unit_of_work() as uow:
+        await uow.session.execute(
+            insert(WorkerRecord).values(
+                id="never-committed", hostname="h", pid=1, concurrency=1,
+                started_at=utcnow(), last_seen_at=utcnow(),
+            )
+        )  # fmt: skip
         await uow.enqueue(PING, Ping(text="never"))
         uow.record(ThingHappened(thing="never"))
         await uow.flush()
@@ -67,6 +75,7 @@ class TestRollback:
 
         assert await _count(oc, Job) == 0
         assert await _count(oc, EventRecord) == 0
+        assert await _count(oc, WorkerRecord) == 0
         assert announced == []
 
 
@@ -147,3 +156,54 @@ class TestIdempotentEnqueue:
         with pytest.raises(TypeError, match=r"test\.ping"):
             async with oc.unit_of_work() as uow:
                 await uow.enqueue(PING, Other(x=1))  # type: ignore[arg-type]
+
+
+class TestConcurrentWrites:
+    async def test_many_read_then_write_units_of_work_neither_fail_nor_lose_updates(
+        self, oc: OpenChance
+    ) -> None:
+        """SQLite would answer SQLITE_BUSY to a deferred transaction that reads and then
+        writes while another writes; write units of work take the lock up front instead."""
+        async with oc.unit_of_work() as uow:
+            await uow.session.execute(
+                insert(WorkerRecord).values(
+                    id="counter", hostname="h", pid=0, concurrency=0,
+                    started_at=utcnow(), last_seen_at=utcnow(),
+                )
+            )  # fmt: skip
+
+        async def increment() -> None:
+            async with oc.unit_of_work() as uow:
+                row = await uow.session.get(WorkerRecord, "counter", with_for_update=True)
+                assert row is not None
+                await anyio.sleep(0.001)
+                row.pid += 1
+
+        async with anyio.create_task_group() as group:
+            for _ in range(40):
+                group.start_soon(increment)
+
+        async with oc.unit_of_work(read_only=True) as uow:
+            row = await uow.session.get(WorkerRecord, "counter")
+        assert row is not None
+        assert row.pid == 40
+
+
+class TestDatabaseUnavailable:
+    async def test_a_lost_database_is_a_provider_unavailable_error(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        if settings.is_sqlite:
+            garbage = tmp_path / "not-a-database.db"
+            garbage.write_bytes(b"this is not an SQLite database file" * 100)
+            url = f"sqlite:///{garbage}"
+        else:
+            url = "postgresql://postgres@127.0.0.1:1/nothing"
+        broken = settings.model_copy(update={"database_url": url})
+
+        async with OpenChance(broken) as oc:
+            with pytest.raises(ProviderUnavailable) as raised:
+                async with oc.unit_of_work(read_only=True) as uow:
+                    await uow.session.execute(select(func.count()).select_from(Job))
+
+        assert raised.value.provider == "database"

@@ -83,3 +83,4 @@ class TestFiringWithSeveralWorkers:
         assert len(periods) == len(set(periods))
         assert 3 <= len(periods) <= 5
         assert len(ran) == len(set(ran))
+        assert len(ran) >= len(periods) - 1  # the last period's job may still be pending

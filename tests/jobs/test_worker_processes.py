@@ -71,6 +71,12 @@ class TestGracefulStop:
 class TestConcurrentWorkers:
     JOBS = 1000
 
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        # A long lease: on two busy cores a worker may stall for a second, and a short
+        # lease would then (rightly, at least once) hand its job to the other worker.
+        return {"jobs_lease_seconds": 30.0}
+
     async def test_two_worker_processes_run_every_job_exactly_once(
         self, oc: OpenChance, settings: Settings
     ) -> None:

@@ -46,6 +46,7 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
     return create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # values (tokens, addresses) must not reach logs or job errors
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -62,6 +63,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     sync_engine = engine.sync_engine

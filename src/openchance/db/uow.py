@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
 
+import anyio
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openchance.db.types import utcnow
+from openchance.errors import ProviderUnavailable
 from openchance.events import DomainEvent, PublishedEvent
 from openchance.jobs import queue
 from openchance.jobs.types import JobType
@@ -29,6 +32,8 @@ from openchance.providers.bus import EventBus
 logger = logging.getLogger(__name__)
 
 EVENTS_CHANNEL = "events"
+PUBLISH_TIMEOUT_SECONDS = 5.0
+"""An unreachable bus must not hold up a use case whose change is already committed."""
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -64,7 +69,12 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
-        await self._session.begin()
+        try:
+            await self._session.begin()
+        except (OperationalError, InterfaceError) as exc:
+            with anyio.CancelScope(shield=True):
+                await self._session.close()
+            raise _unavailable(exc) from exc
         return self
 
     async def __aexit__(
@@ -75,19 +85,28 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
-            if self.read_only:
-                # Detach first so what was read stays readable after the rollback.
-                session.expunge_all()
-                await session.rollback()
-                return
-            if exc_type is not None:
-                await session.rollback()
-                self._events.clear()
-                return
-            await session.commit()
+            # Shielded: a cancelled use case must still end its transaction, or SQLite's
+            # write lock (and a pooled PostgreSQL connection) stays held.
+            with anyio.CancelScope(shield=True):
+                if self.read_only:
+                    # Detach first so what was read stays readable after the rollback.
+                    session.expunge_all()
+                    await _quietly(session.rollback())
+                elif exc_type is not None:
+                    await _quietly(session.rollback())
+                    self._events.clear()
+                else:
+                    try:
+                        await session.commit()
+                    except (OperationalError, InterfaceError) as commit_error:
+                        raise _unavailable(commit_error) from commit_error
         finally:
-            await session.close()
-        await self._after_commit()
+            with anyio.CancelScope(shield=True):
+                await _quietly(session.close())
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise _unavailable(exc) from exc
+        if exc_type is None and not self.read_only:
+            await self._after_commit()
 
     def record(self, event: DomainEvent) -> None:
         """Write a domain event with the change; it is announced if, and after, this commits."""
@@ -158,8 +177,22 @@ class UnitOfWork:
                 occurred_at=record.occurred_at,
             )
             try:
-                await self._bus.publish(EVENTS_CHANNEL, published.model_dump_json())
+                with anyio.fail_after(PUBLISH_TIMEOUT_SECONDS):
+                    await self._bus.publish(EVENTS_CHANNEL, published.model_dump_json())
             except Exception:
                 # Committed is committed: readers catch up from the events table.
                 logger.exception("could not announce event %s on the bus", record.name)
         self._events.clear()
+
+
+def _unavailable(exc: BaseException) -> ProviderUnavailable:
+    """A lost or refused database connection, as the domain error adapters know."""
+    return ProviderUnavailable("database", f"the database is not answering: {type(exc).__name__}")
+
+
+async def _quietly(step: Awaitable[None]) -> None:
+    """Rollback and close after a failure: a broken connection must not mask the cause."""
+    try:
+        await step
+    except Exception:
+        logger.warning("could not end a transaction cleanly", exc_info=True)

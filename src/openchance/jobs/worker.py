@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 4000
+MAX_CLAIM_BACKOFF_SECONDS = 30.0
 SCHEDULE_TICK_SECONDS = 0.5
 FORGET_WORKERS_AFTER = timedelta(days=1)
 
@@ -79,6 +80,10 @@ class Worker:
         self.started = False
 
     # -- control ---------------------------------------------------------------------
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
 
     def request_stop(self) -> None:
         """Stop claiming; running jobs get ``shutdown_timeout`` to finish, then are released."""
@@ -125,13 +130,22 @@ class Worker:
 
     async def _claim_loop(self, running: anyio.abc.TaskGroup) -> None:
         assert self._stop is not None
+        failures = 0
         while not self._stop.is_set():
             free = self.concurrency - len(self._running)
             claimed: list[ClaimedJob] = []
             try:
                 claimed = await self._claim(free)
-            except Exception:
-                logger.exception("worker %s could not claim jobs", self.id)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                if failures == 1:
+                    logger.exception("worker %s could not claim jobs", self.id)
+                else:
+                    logger.warning("worker %s still cannot claim jobs: %s", self.id, exc)
+                # Back off while the database is away, instead of hammering it.
+                await self._wait(min(self.poll_interval * 2**failures, MAX_CLAIM_BACKOFF_SECONDS))
+                continue
             for job in claimed:
                 self._running.add(job.id)
                 running.start_soon(self._run_job, job)
@@ -193,9 +207,11 @@ class Worker:
                 await self._release(job)
             raise
         except (ValidationError, PermanentJobError) as exc:
-            await self._record_failure(job, exc, permanent=True)
+            with anyio.CancelScope(shield=True):
+                await self._record_failure(job, exc, permanent=True)
         except Exception as exc:
-            await self._record_failure(job, exc, permanent=False)
+            with anyio.CancelScope(shield=True):
+                await self._record_failure(job, exc, permanent=False)
         else:
             self._finished.append(job.id)
         finally:
