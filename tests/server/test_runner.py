@@ -98,9 +98,9 @@ class TestServe:
                 stderr=stderr,
             )
             try:
-                wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process, timeout=8)
+                wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process, timeout=30)
                 process.send_signal(signal.SIGTERM)
-                returncode = process.wait(timeout=8)
+                returncode = process.wait(timeout=20)
             finally:
                 if process.poll() is None:
                     process.kill()

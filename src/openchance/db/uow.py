@@ -18,7 +18,7 @@ from typing import Self, TypeVar
 
 import anyio
 from pydantic import BaseModel
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openchance.db.types import utcnow
@@ -71,9 +71,11 @@ class UnitOfWork:
         self._session = self._session_factory()
         try:
             await self._session.begin()
-        except (OperationalError, InterfaceError) as exc:
+        except CONNECTION_ERRORS as exc:
             with anyio.CancelScope(shield=True):
-                await self._session.close()
+                await _quietly(self._session.close())
+            if not _is_connection_error(exc):
+                raise
             raise _unavailable(exc) from exc
         return self
 
@@ -98,12 +100,14 @@ class UnitOfWork:
                 else:
                     try:
                         await session.commit()
-                    except (OperationalError, InterfaceError) as commit_error:
+                    except CONNECTION_ERRORS as commit_error:
+                        if not _is_connection_error(commit_error):
+                            raise
                         raise _unavailable(commit_error) from commit_error
         finally:
             with anyio.CancelScope(shield=True):
                 await _quietly(session.close())
-        if isinstance(exc, OperationalError | InterfaceError):
+        if exc is not None and _is_connection_error(exc):
             raise _unavailable(exc) from exc
         if exc_type is None and not self.read_only:
             await self._after_commit()
@@ -183,6 +187,15 @@ class UnitOfWork:
                 # Committed is committed: readers catch up from the events table.
                 logger.exception("could not announce event %s on the bus", record.name)
         self._events.clear()
+
+
+CONNECTION_ERRORS = (OperationalError, InterfaceError, DatabaseError)
+
+
+def _is_connection_error(exc: BaseException | None) -> bool:
+    """Lost, refused or unreadable databases; not constraint violations and the like
+    (IntegrityError and friends are DatabaseError subclasses, so match exact classes)."""
+    return isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError
 
 
 def _unavailable(exc: BaseException) -> ProviderUnavailable:
