@@ -1,4 +1,4 @@
-"""The console app: bindings, the first screen, and the OpenChance instance it was given."""
+"""The console app: bindings, the screens (one mode each), and the OpenChance it was given."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.widgets import HelpPanel
 
 from openchance import Actor, OpenChance
-from openchance_tui.screens import DashboardScreen
+from openchance.actor import ClientInfo
+from openchance_tui.screens import DashboardScreen, UsersScreen
 
 
 class OpenChanceConsole(App[None]):
@@ -22,6 +23,8 @@ class OpenChanceConsole(App[None]):
     TITLE = "OpenChance console"
     CSS_PATH = "app.tcss"
     BINDINGS = [
+        Binding("d", "switch_mode('dashboard')", "Dashboard"),
+        Binding("u", "switch_mode('users')", "Users"),
         Binding("q", "quit", "Quit"),
         Binding("r", "screen.reload", "Refresh"),
         Binding("question_mark", "toggle_help", "Help"),
@@ -36,16 +39,21 @@ class OpenChanceConsole(App[None]):
         self.oc = oc
         self.actor = actor if actor is not None else Actor.system("console")
         self.refresh_seconds = refresh_seconds
+        self.client = ClientInfo.local("console")
         self._owns_platform = False
+        # Each screen is a mode: switching keeps its state (search, cursor) for the way back.
+        self.add_mode(
+            "dashboard",
+            lambda: DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds),
+        )
+        self.add_mode("users", lambda: UsersScreen(self.oc, self.actor, client=self.client))
 
     async def on_mount(self) -> None:
         self.sub_title = f"as {self.actor.label}"
         if not self.oc.started:
             await self.oc.start()
             self._owns_platform = True
-        await self.push_screen(
-            DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds)
-        )
+        await self.switch_mode("dashboard")
 
     async def on_unmount(self) -> None:
         # Workers cancelled at exit may still be unwinding a transaction: let them finish
@@ -54,7 +62,14 @@ class OpenChanceConsole(App[None]):
         await asyncio.gather(*(worker.wait() for worker in self.workers), return_exceptions=True)
         if self._owns_platform:
             await self.oc.close()
-            self._owns_platform = False
+            self.client = ClientInfo.local("console")
+        self._owns_platform = False
+        # Each screen is a mode: switching keeps its state (search, cursor) for the way back.
+        self.add_mode(
+            "dashboard",
+            lambda: DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds),
+        )
+        self.add_mode("users", lambda: UsersScreen(self.oc, self.actor, client=self.client))
 
     def action_toggle_help(self) -> None:
         if self.screen.query(HelpPanel):

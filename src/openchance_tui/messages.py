@@ -13,8 +13,10 @@ from enum import StrEnum
 from textual.message import Message
 
 from openchance import OpenChanceError
+from openchance.accounts.schemas import UserAdminRead
 from openchance.health.schemas import HealthReport
 from openchance.jobs.schemas import JobCounts, JobDetail, JobRead
+from openchance.moderation.audit import AuditEntryRead
 
 
 class JobAction(StrEnum):
@@ -24,6 +26,17 @@ class JobAction(StrEnum):
     """Give a dead or cancelled job a fresh set of attempts."""
     CANCEL = "cancel"
     """Call off a pending or dead job."""
+
+
+class UserAction(StrEnum):
+    """What an operator can do to an account from the console (always with a reason)."""
+
+    SUSPEND = "suspend"
+    """Lock the account and end its sessions."""
+    UNSUSPEND = "unsuspend"
+    """Let a suspended account sign in again."""
+    CHANGE_ROLE = "change_role"
+    """Make the account a user, moderator, support agent or admin."""
 
 
 @dataclass
@@ -57,4 +70,45 @@ class JobActionRefused(Message, bubble=False):
 
     action: JobAction
     job_id: uuid.UUID
+    error: OpenChanceError
+
+
+# -- users --------------------------------------------------------------------------------
+
+
+@dataclass
+class UsersLoaded(Message, bubble=False):
+    query: str
+    """The search the list answers (empty for everyone)."""
+    users: Sequence[UserAdminRead]
+
+
+@dataclass
+class UserDetailLoaded(Message, bubble=False):
+    user: UserAdminRead
+    audit: Sequence[AuditEntryRead]
+    """The latest audit entries about the user, newest first."""
+
+
+@dataclass
+class UserSuspended(Message, bubble=False):
+    user: UserAdminRead
+
+
+@dataclass
+class UserUnsuspended(Message, bubble=False):
+    user: UserAdminRead
+
+
+@dataclass
+class UserRoleChanged(Message, bubble=False):
+    user: UserAdminRead
+
+
+@dataclass
+class UserActionRefused(Message, bubble=False):
+    """The core refused a user action (not allowed, the account changed meanwhile, …)."""
+
+    action: UserAction
+    user_id: uuid.UUID
     error: OpenChanceError

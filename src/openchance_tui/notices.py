@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
@@ -27,6 +28,15 @@ def notice_for_error(error: BaseException) -> Notice:
     return Notice(
         message=f"{type(error).__name__}: {detail}", title=UNEXPECTED_ERROR_TITLE, severity="error"
     )
+
+
+def validation_message(error: ValidationError) -> str:
+    """What a form shows when the core's input schema refuses what was typed, one line a field."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        field = " ".join(str(part) for part in problem["loc"]).replace("_", " ")
+        lines.append(f"{field.capitalize()}: {problem['msg']}" if field else problem["msg"])
+    return "\n".join(lines)
 
 
 def show_notice(widget: Widget, notice: Notice) -> None:

@@ -57,6 +57,7 @@ async def sign_in(
 async def actor_for(oc: OpenChance, email: str) -> Actor:
     """Sign in and return the actor the session resolves to."""
     result = await sign_in(oc, email)
+    assert result.token is not None
     return await oc.accounts.authenticate(result.token)
 
 

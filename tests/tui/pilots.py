@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from textual.message import Message
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Label
 
 from openchance_tui import OpenChanceConsole
 from openchance_tui.screens import DashboardScreen
 
 M = TypeVar("M", bound=Message)
+S = TypeVar("S", bound=Screen[Any])
 
 SETTLE_TIMEOUT_SECONDS = 5.0
 
@@ -41,9 +43,15 @@ class MessageLog:
 
 async def settle(pilot: Pilot[None]) -> DashboardScreen:
     """Wait until the dashboard is up, every worker is done and what they posted is shown."""
+    return await settle_on(pilot, DashboardScreen)
+
+
+async def settle_on(pilot: Pilot[None], kind: type[S]) -> S:
+    """Wait until a ``kind`` screen is on top, every worker is done and what they posted is
+    shown."""
     app = pilot.app
     with anyio.fail_after(SETTLE_TIMEOUT_SECONDS):
-        while not isinstance(app.screen, DashboardScreen):
+        while not isinstance(app.screen, kind):
             await pilot.pause()
         await pilot.pause()
         # A handled message may start more workers (a retry reloads the jobs): loop.
@@ -52,7 +60,7 @@ async def settle(pilot: Pilot[None]) -> DashboardScreen:
             await pilot.pause()
         await pilot.pause()
     screen = app.screen
-    assert isinstance(screen, DashboardScreen)
+    assert isinstance(screen, kind)
     return screen
 
 

@@ -9,9 +9,10 @@ from textual.widgets import Label
 from openchance import Actor, OpenChance
 from openchance.models import JobState
 from openchance_tui import OpenChanceConsole
+from openchance_tui.screens import UsersScreen
 from openchance_tui.widgets import DeadJobsTable
 from tests.factories.jobs import create_job
-from tests.tui.pilots import MessageLog, label_text, settle
+from tests.tui.pilots import MessageLog, label_text, settle, settle_on
 
 
 class TestHealthPanel:
@@ -78,6 +79,20 @@ class TestDeadJobsTable:
 
             assert screen.query_one(DeadJobsTable).selected_job_id == dead
             assert label_text(console, "#count-dead").split() == ["dead", "1"]
+
+    async def test_coming_back_from_the_users_screen_reloads_it(
+        self, oc: OpenChance, console: OpenChanceConsole
+    ) -> None:
+        async with console.run_test() as pilot:
+            screen = await settle(pilot)
+            await pilot.press("u")
+            await settle_on(pilot, UsersScreen)
+
+            dead = await create_job(oc, state=JobState.DEAD)
+            await pilot.press("d")
+            assert await settle(pilot) is screen
+
+            assert screen.query_one(DeadJobsTable).selected_job_id == dead
 
     async def test_it_refreshes_on_its_own(self, oc: OpenChance) -> None:
         console = OpenChanceConsole(oc, refresh_seconds=0.1)

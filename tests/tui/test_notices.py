@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from openchance import Conflict, NotFound
-from openchance_tui.notices import UNEXPECTED_ERROR_TITLE, Notice, notice_for_error
+from openchance.accounts.schemas import RoleChange
+from openchance_tui.notices import (
+    UNEXPECTED_ERROR_TITLE,
+    Notice,
+    notice_for_error,
+    validation_message,
+)
 
 
 class TestNoticeForError:
@@ -27,3 +36,14 @@ class TestNoticeForError:
             title=UNEXPECTED_ERROR_TITLE,
             severity="error",
         )
+
+
+class TestValidationMessage:
+    def test_each_refused_field_gets_a_line_with_the_schemas_message(self) -> None:
+        with pytest.raises(ValidationError) as refused:
+            RoleChange.model_validate({"role": "king", "reason": "  x "})
+
+        assert validation_message(refused.value).splitlines() == [
+            "Role: Input should be 'user', 'moderator', 'support' or 'admin'",
+            "Reason: String should have at least 3 characters",
+        ]

@@ -33,11 +33,16 @@ def check_can_manage_roles(actor: Actor, target_id: uuid.UUID) -> None:
         )
 
 
-def check_can_suspend(actor: Actor, target_id: uuid.UUID, target_role: Role) -> None:
+def check_can_moderate(actor: Actor) -> None:
+    """Moderators and admins; checked before looking anything up, so others learn nothing."""
     if not actor.is_authenticated:
         raise NotAuthenticated("sign in first")
     if not (actor.has_role(Role.ADMIN) or actor.has_role(Role.MODERATOR)):
         raise PermissionDenied("only moderators and admins may suspend accounts")
+
+
+def check_can_suspend(actor: Actor, target_id: uuid.UUID, target_role: Role) -> None:
+    check_can_moderate(actor)
     if actor.user_id == target_id:
         raise PermissionDenied("you cannot suspend yourself", code="own_suspension_refused")
     if target_role is not Role.USER and not actor.has_role(Role.ADMIN):

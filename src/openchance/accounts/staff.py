@@ -22,6 +22,7 @@ from openchance.accounts.policy import (
     check_can_create_users,
     check_can_delete_users,
     check_can_manage_roles,
+    check_can_moderate,
     check_can_suspend,
     check_staff,
 )
@@ -117,6 +118,8 @@ class UserAdminService:
             if user.status is UserStatus.DELETED:
                 raise Conflict("a deleted account cannot get a role", code="user_deleted")
             previous = user.role
+            if previous is change.role:
+                raise Conflict(f"the account is {previous} already", code="role_unchanged")
             user.role = change.role
             record_audit(
                 uow, actor, "user.set_role", target_type="user", target_id=user.id,
@@ -135,6 +138,7 @@ class UserAdminService:
         client: ClientInfo | None = None,
     ) -> UserAdminRead:
         """Lock the account and end every session at once."""
+        check_can_moderate(actor)
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id, for_update=True)
             check_can_suspend(actor, user_id, user.role)
@@ -159,6 +163,7 @@ class UserAdminService:
         change: StatusChange,
         client: ClientInfo | None = None,
     ) -> UserAdminRead:
+        check_can_moderate(actor)
         async with self._platform.unit_of_work() as uow:
             user = await _load(uow, user_id, for_update=True)
             check_can_suspend(actor, user_id, user.role)

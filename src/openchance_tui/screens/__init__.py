@@ -1,5 +1,6 @@
 """The console's screens, each with its own ``.tcss`` beside it."""
 
 from openchance_tui.screens.dashboard import DashboardScreen
+from openchance_tui.screens.users import UsersScreen
 
-__all__ = ["DashboardScreen"]
+__all__ = ["DashboardScreen", "UsersScreen"]

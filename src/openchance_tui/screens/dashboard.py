@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
@@ -43,6 +44,8 @@ class DashboardScreen(Screen[None]):
         self._oc = oc
         self._actor = actor
         self._refresh_seconds = refresh_seconds
+        self._refresh_timer: Timer | None = None
+        self._hidden = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,7 +58,20 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DeadJobsTable).focus()
         self.action_reload()
-        self.set_interval(self._refresh_seconds, self.action_reload)
+        self._refresh_timer = self.set_interval(self._refresh_seconds, self.action_reload)
+
+    def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
+        # Another screen is showing: no refreshes (nor their notices) behind its back.
+        self._hidden = True
+        if self._refresh_timer is not None:
+            self._refresh_timer.pause()
+
+    def on_screen_resume(self, _event: events.ScreenResume) -> None:
+        if self._hidden:
+            self._hidden = False
+            if self._refresh_timer is not None:
+                self._refresh_timer.resume()
+            self.action_reload()
 
     # -- actions -------------------------------------------------------------------------
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from openchance.jobs.schemas import JobRead
+from openchance_tui.formatting import format_time
 from openchance_tui.styles import component_css
 
 ERROR_WIDTH = 80
@@ -24,10 +24,6 @@ def first_line(text: str | None, width: int = ERROR_WIDTH) -> str:
     lines = (text or "").strip().splitlines()
     line = lines[0] if lines else ""
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def format_time(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else ""
 
 
 class DeadJobsTable(DataTable[Text]):

@@ -1,0 +1,6 @@
+"""Dialogs over a screen, each with its own ``.tcss`` beside it."""
+
+from openchance_tui.modals.role_change import RoleChangeModal
+from openchance_tui.modals.status_change import StatusChangeModal
+
+__all__ = ["RoleChangeModal", "StatusChangeModal"]
