@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
-from openchance import InvalidInput
-from openchance.db.types import Money, currency_exponent
+import pytest
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from openchance import InvalidInput, OpenChance
+from openchance.db.types import Money, currency_exponent, money_column
 
 
 class TestMoney:
@@ -46,3 +49,27 @@ class TestMoney:
     )
     def test_formatting_uses_the_exponent(self, money: Money, text: str) -> None:
         assert money.format() == text
+
+
+class TestMoneyColumn:
+    async def test_money_round_trips_through_the_database(self, oc: OpenChance) -> None:
+        class TestBase(DeclarativeBase):
+            pass
+
+        class Prize(TestBase):
+            __tablename__ = f"test_prizes_{uuid.uuid4().hex[:8]}"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            amount: Mapped[Money] = money_column("amount")
+
+        async with oc.engine.begin() as connection:
+            await connection.run_sync(TestBase.metadata.create_all)
+        try:
+            async with oc.unit_of_work() as uow:
+                uow.session.add(Prize(id=1, amount=Money(9_007_199_254_740_993, "jpy")))
+            async with oc.unit_of_work(read_only=True) as uow:
+                prize = await uow.session.get(Prize, 1)
+            assert prize is not None
+            assert prize.amount == Money(9_007_199_254_740_993, "JPY")
+        finally:
+            async with oc.engine.begin() as connection:
+                await connection.run_sync(TestBase.metadata.drop_all)

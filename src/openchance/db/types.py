@@ -9,7 +9,8 @@ from functools import cache
 from typing import Any
 
 from babel.numbers import get_currency_precision, list_currencies
-from sqlalchemy import DateTime, Dialect, Enum
+from sqlalchemy import BigInteger, DateTime, Dialect, Enum, String
+from sqlalchemy.orm import Composite, composite, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from openchance.errors import InvalidInput
@@ -124,3 +125,16 @@ class Money:
         if exponent == 0:
             return f"{sign}{whole} {self.currency}"
         return f"{sign}{whole}.{part:0{exponent}d} {self.currency}"
+
+
+def money_column(name: str, *, nullable: bool = False) -> Composite[Money]:
+    """A :class:`Money` attribute stored as two columns: ``<name>_amount_minor`` (BIGINT)
+    and ``<name>_currency`` (CHAR-like, ISO 4217).
+
+        reward: Mapped[Money] = money_column("reward")
+    """
+    return composite(
+        Money,
+        mapped_column(f"{name}_amount_minor", BigInteger, nullable=nullable),
+        mapped_column(f"{name}_currency", String(3), nullable=nullable),
+    )
