@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import openchance
-from openchance_cli.commands import config, db, jobs
+from openchance_cli.commands import config, db, jobs, mail, users
 from openchance_cli.commands.console import console
 from openchance_cli.commands.serve import serve
 from openchance_cli.commands.worker import worker
@@ -21,6 +21,8 @@ app = typer.Typer(
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(mail.app, name="mail")
+app.add_typer(users.app, name="users")
 app.command()(serve)
 app.command()(worker)
 app.command()(console)

@@ -40,7 +40,8 @@ def format_value(value: Any) -> str:
 def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column)
+        # fold, not an ellipsis: an id or address cut short cannot be pasted into a command.
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(format_value(value) for value in row))
     console.print(table)

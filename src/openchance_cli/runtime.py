@@ -8,7 +8,9 @@ from typing import Any, NoReturn, TypeVar
 
 import anyio
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from openchance import OpenChance, Settings, load_settings
 from openchance.errors import (
@@ -25,6 +27,7 @@ from openchance.errors import (
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 errors = Console(stderr=True)
 
@@ -53,9 +56,25 @@ def exit_code_for(error: OpenChanceError) -> int:
 def fail(error: OpenChanceError) -> NoReturn:
     """Print a domain error for a human and leave with its exit code."""
     errors.print(
-        f"[bold red]error[/] ({error.code}): {error.message}", highlight=False, soft_wrap=True
+        f"[bold red]error[/] ({error.code}): {escape(error.message)}",
+        highlight=False,
+        soft_wrap=True,
     )
     raise typer.Exit(exit_code_for(error))
+
+
+def validated(model: type[M], **values: Any) -> M:
+    """Build a core input model from command-line values; a value the core refuses is an
+    ``invalid_input`` error (exit code 6) naming the field, not a traceback."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+            for error in exc.errors()
+        ]
+        message = "; ".join(f"{problem['field']}: {problem['message']}" for problem in problems)
+        fail(InvalidInput(message, errors=problems))
 
 
 def settings_or_exit(**overrides: Any) -> Settings:

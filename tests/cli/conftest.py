@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import anyio
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from openchance import Settings
+from openchance import OpenChance, Settings
 from openchance_cli.main import app
 
+T = TypeVar("T")
 Invoke = Callable[..., Result]
 
 
@@ -33,3 +34,13 @@ def invoke(cli_env: dict[str, str]) -> Invoke:
         return runner.invoke(app, list(args), env=cli_env | (env or {}), input=input)
 
     return run
+
+
+def on_platform(settings: Settings, use: Callable[[OpenChance], Awaitable[T]]) -> T:
+    """Arrange or check something through the core, outside the command under test."""
+
+    async def main() -> T:
+        async with OpenChance(settings) as oc:
+            return await use(oc)
+
+    return anyio.run(main)
