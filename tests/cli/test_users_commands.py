@@ -305,3 +305,29 @@ class TestUsersSuspend:
 
         assert result.exit_code == 5
         assert "user_not_suspended" in result.stderr
+
+
+class TestUsersDelete:
+    def test_deletes_and_anonymises_the_account(self, invoke: Invoke, settings: Settings) -> None:
+        user_id = _make_user(settings, "ada@example.org")
+
+        result = invoke(
+            "users", "delete", "ada@example.org", "--reason", "erasure request", "--yes", "--json"
+        )
+
+        assert result.exit_code == 0, result.output
+        deleted = json.loads(result.stdout)
+        assert deleted["status"] == "deleted"
+        assert "ada" not in deleted["email"]
+        assert _audit_of(settings, user_id)[0].action == "user.delete"
+
+    def test_asks_for_confirmation_and_stops_on_no(
+        self, invoke: Invoke, settings: Settings
+    ) -> None:
+        _make_user(settings, "ada@example.org")
+
+        result = invoke("users", "delete", "ada@example.org", "--reason", "erasure", input="n\n")
+
+        assert result.exit_code != 0
+        shown = invoke("users", "show", "ada@example.org", "--json")
+        assert json.loads(shown.stdout)["status"] == "active"

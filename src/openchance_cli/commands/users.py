@@ -189,3 +189,23 @@ def unsuspend(user: UserRef, reason: ReasonOption, json_output: JsonFlag = False
 
     changed = with_platform(settings_or_exit(), use)
     _print_user(f"Unsuspended {changed.email}", changed, json_output)
+
+
+@app.command("delete")
+def delete(
+    user: UserRef,
+    reason: ReasonOption,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    json_output: JsonFlag = False,
+) -> None:
+    """Delete an account on its holder's behalf: personal data is anonymised, every session
+    ends; audit rows stay (recorded in the audit log)."""
+    change = validated(StatusChange, reason=reason)
+    if not yes:
+        typer.confirm(f"Delete the account {user}? This cannot be undone", abort=True)
+
+    async def use(oc: OpenChance) -> UserAdminRead:
+        return await oc.users.delete_user(ACTOR, await resolve_user(oc, user), change, CLIENT)
+
+    deleted = with_platform(settings_or_exit(), use)
+    _print_user("Deleted the account (now anonymised)", deleted, json_output)
