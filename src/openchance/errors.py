@@ -105,8 +105,10 @@ class ConfigurationError(OpenChanceError):
     code = "configuration_error"
     title = "Invalid configuration"
 
-    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
-        super().__init__(message, problems=problems or [])
+    def __init__(
+        self, message: str, *, problems: list[str] | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, problems=problems or [])
         self.problems = problems or []
 
 

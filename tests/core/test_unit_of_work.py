@@ -11,12 +11,13 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 
-from openchance import OpenChance, ProviderUnavailable, Settings
+from openchance import ConfigurationError, OpenChance, ProviderUnavailable, Settings
 from openchance.db.types import utcnow
 from openchance.db.uow import EVENTS_CHANNEL, ReadOnlyUnitOfWork
 from openchance.events import DomainEvent, PublishedEvent
 from openchance.jobs import JobType
 from openchance.models import EventRecord, Job, WorkerRecord
+from tests.support import databases
 
 
 class ThingHappened(DomainEvent):
@@ -207,3 +208,26 @@ class TestDatabaseUnavailable:
                     await uow.session.execute(select(func.count()).select_from(Job))
 
         assert raised.value.provider == "database"
+
+
+class TestSchemaBehind:
+    async def test_a_database_without_the_tables_says_to_upgrade(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        if settings.is_sqlite:
+            url = f"sqlite:///{tmp_path / 'empty.db'}"
+            empty = settings.model_copy(update={"database_url": url})
+            async with OpenChance(empty) as oc:
+                await _expect_schema_outdated(oc)
+        else:
+            with databases.scratch_postgres_database("unmigrated") as url:
+                empty = settings.model_copy(update={"database_url": url})
+                async with OpenChance(empty) as oc:
+                    await _expect_schema_outdated(oc)
+
+
+async def _expect_schema_outdated(oc: OpenChance) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        async with oc.unit_of_work(read_only=True) as uow:
+            await uow.session.execute(select(func.count()).select_from(Job))
+    assert raised.value.code == "schema_outdated"

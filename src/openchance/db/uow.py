@@ -17,12 +17,13 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 import anyio
+from psycopg.errors import UndefinedColumn, UndefinedTable
 from pydantic import BaseModel
-from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from openchance.db.types import utcnow
-from openchance.errors import ProviderUnavailable
+from openchance.errors import ConfigurationError, ProviderUnavailable
 from openchance.events import DomainEvent, PublishedEvent
 from openchance.jobs import queue
 from openchance.jobs.types import JobType
@@ -107,6 +108,12 @@ class UnitOfWork:
         finally:
             with anyio.CancelScope(shield=True):
                 await _quietly(session.close())
+        if exc is not None and _is_schema_error(exc):
+            raise ConfigurationError(
+                "the database schema is older than this version of OpenChance: run "
+                "`openchance db upgrade`",
+                code="schema_outdated",
+            ) from exc
         if exc is not None and _is_connection_error(exc):
             raise _unavailable(exc) from exc
         if exc_type is None and not self.read_only:
@@ -196,6 +203,19 @@ def _is_connection_error(exc: BaseException | None) -> bool:
     """Lost, refused or unreadable databases; not constraint violations and the like
     (IntegrityError and friends are DatabaseError subclasses, so match exact classes)."""
     return isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError
+
+
+def _is_schema_error(exc: BaseException) -> bool:
+    """A table or column the code expects is missing: the database was not migrated."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    original = exc.orig
+    if isinstance(original, UndefinedTable | UndefinedColumn):
+        return True
+    text = str(original).lower()
+    return isinstance(exc, OperationalError) and (
+        "no such table" in text or "no such column" in text
+    )
 
 
 def _unavailable(exc: BaseException) -> ProviderUnavailable:
