@@ -12,6 +12,8 @@ from openchance import Actor, OpenChance
 from openchance.actor import ClientInfo
 from openchance_tui.screens import DashboardScreen, UsersScreen
 
+EXIT_GRACE_SECONDS = 5.0
+
 
 class OpenChanceConsole(App[None]):
     """Staff console on ``oc``, acting as ``actor`` (the system operator by default).
@@ -41,6 +43,9 @@ class OpenChanceConsole(App[None]):
         self.refresh_seconds = refresh_seconds
         self.client = ClientInfo.local("console")
         self._owns_platform = False
+        self._add_modes()
+
+    def _add_modes(self) -> None:
         # Each screen is a mode: switching keeps its state (search, cursor) for the way back.
         self.add_mode(
             "dashboard",
@@ -56,20 +61,22 @@ class OpenChanceConsole(App[None]):
         await self.switch_mode("dashboard")
 
     async def on_unmount(self) -> None:
-        # Workers cancelled at exit may still be unwinding a transaction: let them finish
-        # before the engine they use is closed.
-        self.workers.cancel_all()
-        await asyncio.gather(*(worker.wait() for worker in self.workers), return_exceptions=True)
+        # Let loads under way finish (a call cancelled mid-query can leave an SQLite
+        # connection holding its lock), then cancel what is left, before the engine closes.
+        pending = [worker.wait() for worker in self.workers]
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*pending, return_exceptions=True), timeout=EXIT_GRACE_SECONDS
+            )
+        except TimeoutError:
+            self.workers.cancel_all()
+            await asyncio.gather(
+                *(worker.wait() for worker in self.workers), return_exceptions=True
+            )
         if self._owns_platform:
             await self.oc.close()
-            self.client = ClientInfo.local("console")
         self._owns_platform = False
-        # Each screen is a mode: switching keeps its state (search, cursor) for the way back.
-        self.add_mode(
-            "dashboard",
-            lambda: DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds),
-        )
-        self.add_mode("users", lambda: UsersScreen(self.oc, self.actor, client=self.client))
+        self._add_modes()  # the app object can be run again
 
     def action_toggle_help(self) -> None:
         if self.screen.query(HelpPanel):

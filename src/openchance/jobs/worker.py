@@ -77,6 +77,7 @@ class Worker:
         self._stop: anyio.Event | None = None
         self._idle: anyio.Event | None = None
         self._stop_requested = False
+        self._closing: anyio.Event | None = None
         self.started = False
 
     # -- control ---------------------------------------------------------------------
@@ -104,21 +105,27 @@ class Worker:
         self.platform.add_job_waker(self.wake)
         self.started = True
         logger.info("worker %s started (concurrency %d)", self.id, self.concurrency)
+        self._closing = closing = anyio.Event()
         try:
+            # The heartbeat and schedule loops are stopped by an event, between two
+            # transactions, never cancelled in the middle of one: a cancelled query can
+            # leave an SQLite connection (and its write lock) in limbo.
             async with anyio.create_task_group() as services:
                 services.start_soon(self._heartbeat_loop)
                 if self.run_schedules and self.platform.registry.schedules:
                     services.start_soon(self._schedule_loop)
-                if not self.platform.settings.is_sqlite:
-                    services.start_soon(self._listen_loop)
-                async with anyio.create_task_group() as running:
-                    await self._claim_loop(running)
-                    with anyio.move_on_after(self.shutdown_timeout):
-                        while self._running:
-                            await self._idle.wait()
-                            self._idle = anyio.Event()
-                    running.cancel_scope.cancel()
-                services.cancel_scope.cancel()
+                async with anyio.create_task_group() as listeners:
+                    if not self.platform.settings.is_sqlite:
+                        listeners.start_soon(self._listen_loop)
+                    async with anyio.create_task_group() as running:
+                        await self._claim_loop(running)
+                        with anyio.move_on_after(self.shutdown_timeout):
+                            while self._running:
+                                await self._idle.wait()
+                                self._idle = anyio.Event()
+                        running.cancel_scope.cancel()
+                    listeners.cancel_scope.cancel()
+                closing.set()
         finally:
             with anyio.CancelScope(shield=True):
                 await self._flush_finished()
@@ -261,12 +268,15 @@ class Worker:
     # -- background duties -------------------------------------------------------------
 
     async def _heartbeat_loop(self) -> None:
-        while True:
+        closing = self._closing
+        assert closing is not None
+        while not closing.is_set():
             try:
                 await self._beat()
             except Exception:
                 logger.exception("worker %s heartbeat failed", self.id)
-            await anyio.sleep(self.heartbeat_interval)
+            with anyio.move_on_after(self.heartbeat_interval):
+                await closing.wait()
 
     async def _beat(self) -> None:
         now = utcnow()
@@ -298,7 +308,9 @@ class Worker:
 
     async def _schedule_loop(self) -> None:
         last_period: dict[str, datetime] = {}
-        while True:
+        closing = self._closing
+        assert closing is not None
+        while not closing.is_set():
             now = utcnow()
             for schedule in self.platform.registry.schedules:
                 period = schedule.period_start(now)
@@ -314,7 +326,8 @@ class Worker:
                     last_period[schedule.name] = period
                 except Exception:
                     logger.exception("could not enqueue scheduled job %s", schedule.name)
-            await anyio.sleep(SCHEDULE_TICK_SECONDS)
+            with anyio.move_on_after(SCHEDULE_TICK_SECONDS):
+                await closing.wait()
 
     async def _listen_loop(self) -> None:
         """PostgreSQL: wake up on NOTIFY from a committed enqueue instead of waiting a poll."""

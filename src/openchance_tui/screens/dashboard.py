@@ -76,12 +76,23 @@ class DashboardScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        self.check_health()
+        if self._idle("health"):
+            self.check_health()
         self.reload_jobs()
 
     def reload_jobs(self) -> None:
-        self.load_job_counts()
-        self.load_dead_jobs()
+        if self._idle("job-counts"):
+            self.load_job_counts()
+        if self._idle("dead-jobs"):
+            self.load_dead_jobs()
+
+    def _idle(self, group: str) -> bool:
+        """A load still under way is left to finish, not cancelled in the middle of a
+        database call (which can leave an SQLite connection holding its lock)."""
+        return not any(
+            worker.group == group and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
 
     def action_retry_job(self) -> None:
         job_id = self._selected_job_id()
@@ -103,15 +114,15 @@ class DashboardScreen(Screen[None]):
     # Failures other than domain errors surface in on_worker_state_changed (exit_on_error
     # is off: a database hiccup must not close the console).
 
-    @work(exclusive=True, group="health", exit_on_error=False)
+    @work(group="health", exit_on_error=False)
     async def check_health(self) -> None:
         self.post_message(HealthChecked(await self._oc.health.check()))
 
-    @work(exclusive=True, group="job-counts", exit_on_error=False)
+    @work(group="job-counts", exit_on_error=False)
     async def load_job_counts(self) -> None:
         self.post_message(JobCountsLoaded(await self._oc.jobs.count_jobs(self._actor)))
 
-    @work(exclusive=True, group="dead-jobs", exit_on_error=False)
+    @work(group="dead-jobs", exit_on_error=False)
     async def load_dead_jobs(self) -> None:
         query = JobFilter(state=JobState.DEAD, limit=DEAD_JOBS_SHOWN)
         self.post_message(DeadJobsLoaded(await self._oc.jobs.list_jobs(self._actor, query)))
