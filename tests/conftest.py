@@ -22,6 +22,8 @@ from tests.support import databases
 
 BACKEND = databases.backend()
 
+pytest_plugins = ["tests.oauth.peers"]
+
 
 def pytest_report_header() -> list[str]:
     return [f"openchance test backend: {BACKEND}"]
@@ -97,10 +99,11 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(
-    database_url: str, redis_url: str | None, settings_overrides: dict[str, Any]
+    database_url: str, redis_url: str | None, settings_overrides: dict[str, Any], tmp_path: Path
 ) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
+        "files_directory": tmp_path / "files",
         "redis_url": redis_url,
         "redis_namespace": f"octest-{uuid.uuid4().hex[:12]}",
         "jobs_poll_interval_seconds": 0.05,

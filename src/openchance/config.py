@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from limits import parse_many
@@ -30,6 +31,7 @@ from openchance.errors import ConfigurationError
 ENV_PREFIX = "OPENCHANCE_"
 DEV_SECRET_KEY = "openchance-dev-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+OAUTH_PROVIDER_NAMES = ("google", "github", "linkedin")
 
 
 class Mode(StrEnum):
@@ -72,6 +74,15 @@ class SmtpSecurity(StrEnum):
     """TLS from the first byte (port 465)."""
     NONE = "none"
     """No encryption: only for a relay on the same machine or in tests."""
+
+
+class FilesBackend(StrEnum):
+    """Where uploaded files (avatars, attachments) are kept."""
+
+    LOCAL = "local"
+    """A local directory, served by the API through signed, expiring URLs (embedded default)."""
+    S3 = "s3"
+    """An S3-compatible bucket (AWS S3, Cloudflare R2, MinIO), served by presigned URLs."""
 
 
 class Settings(BaseSettings):
@@ -193,6 +204,64 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(default=None, description="SMTP user name, if any.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP timeout.")
+    files_backend: FilesBackend = Field(
+        default=FilesBackend.LOCAL,
+        description="`local` keeps uploads in `files_directory`; `s3` in an S3-compatible bucket.",
+    )
+    files_directory: Path = Field(
+        default=Path("./openchance-files"), description="Where the `local` backend keeps files."
+    )
+    files_url_ttl_seconds: int = Field(
+        default=3600, ge=60, le=7 * 24 * 3600, description="How long a file's URL works."
+    )
+    s3_bucket: str | None = Field(default=None, description="The bucket of the `s3` backend.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint for R2, MinIO, …; unset for AWS S3."
+    )
+    s3_region: str | None = Field(default=None, description="S3 region (`auto` for R2).")
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key id.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    oauth_state_ttl_seconds: int = Field(
+        default=600,
+        ge=60,
+        le=3600,
+        description="How long an OAuth sign-in may take between leaving for the provider and "
+        "coming back (the attempt's state is single-use and forgotten after this).",
+    )
+    oauth_google_client_id: str | None = Field(
+        default=None, description="Google OAuth client id; unset: Google sign-in is off."
+    )
+    oauth_google_client_secret: SecretStr | None = Field(
+        default=None, description="Google OAuth client secret."
+    )
+    oauth_google_issuer: str = Field(
+        default="https://accounts.google.com",
+        description="Google's OpenID Connect issuer (its discovery document is read from "
+        "`<issuer>/.well-known/openid-configuration`); change only for tests.",
+    )
+    oauth_github_client_id: str | None = Field(
+        default=None, description="GitHub OAuth app client id; unset: GitHub sign-in is off."
+    )
+    oauth_github_client_secret: SecretStr | None = Field(
+        default=None, description="GitHub OAuth app client secret."
+    )
+    oauth_github_base_url: str = Field(
+        default="https://github.com",
+        description="GitHub's web address (authorize and access-token endpoints).",
+    )
+    oauth_github_api_url: str = Field(
+        default="https://api.github.com", description="GitHub's REST API address."
+    )
+    oauth_linkedin_client_id: str | None = Field(
+        default=None, description="LinkedIn client id; unset: LinkedIn sign-in is off."
+    )
+    oauth_linkedin_client_secret: SecretStr | None = Field(
+        default=None, description="LinkedIn client secret."
+    )
+    oauth_linkedin_issuer: str = Field(
+        default="https://www.linkedin.com/oauth",
+        description="LinkedIn's OpenID Connect issuer; change only for tests.",
+    )
     job_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra Python modules (comma-separated) whose `register(registry)` adds "
@@ -265,6 +334,33 @@ class Settings(BaseSettings):
         return [origin.rstrip("/") for origin in value]
 
     @model_validator(mode="after")
+    def _check_files(self) -> Self:
+        if self.files_backend is FilesBackend.S3 and not self.s3_bucket:
+            raise ValueError(f"{ENV_PREFIX}S3_BUCKET must be set when the files backend is s3")
+        return self
+
+    @field_validator(
+        "oauth_google_issuer", "oauth_github_base_url", "oauth_github_api_url",
+        "oauth_linkedin_issuer",
+    )  # fmt: skip
+    @classmethod
+    def _check_oauth_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_oauth_clients(self) -> Self:
+        for provider in OAUTH_PROVIDER_NAMES:
+            client_id = getattr(self, f"oauth_{provider}_client_id")
+            if client_id and getattr(self, f"oauth_{provider}_client_secret") is None:
+                raise ValueError(
+                    f"{ENV_PREFIX}OAUTH_{provider.upper()}_CLIENT_SECRET must be set with "
+                    f"{ENV_PREFIX}OAUTH_{provider.upper()}_CLIENT_ID"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _check_production(self) -> Self:
         if self.mode is Mode.PRODUCTION:
             secret = self.secret_key.get_secret_value() if self.secret_key else ""
@@ -298,9 +394,12 @@ class Settings(BaseSettings):
     def masked(self) -> dict[str, Any]:
         """The effective settings as plain data, with secrets and passwords masked."""
         data = self.model_dump(mode="json")
-        for name in ("secret_key", "smtp_password"):
+        for name in ("secret_key", "smtp_password", "s3_secret_access_key"):
             if data.get(name):
                 data[name] = "********"
+        for provider in OAUTH_PROVIDER_NAMES:
+            if data.get(f"oauth_{provider}_client_secret"):
+                data[f"oauth_{provider}_client_secret"] = "********"
         for name in ("database_url", "redis_url"):
             if data.get(name):
                 data[name] = mask_url_password(data[name])

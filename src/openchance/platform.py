@@ -9,6 +9,8 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from openchance.accounts.oauth import OAuthService
+from openchance.accounts.profiles import ProfileService
 from openchance.accounts.service import AccountService
 from openchance.accounts.staff import UserAdminService
 from openchance.accounts.two_factor import TwoFactorService
@@ -16,6 +18,8 @@ from openchance.config import MailBackend, Settings, load_settings
 from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine
 from openchance.db.uow import UnitOfWork
+from openchance.files import jobs as file_jobs
+from openchance.files.service import FileService
 from openchance.health.service import HealthService
 from openchance.jobs.registry import JobRegistry
 from openchance.jobs.service import JobService
@@ -25,6 +29,7 @@ from openchance.mail.service import MailService
 from openchance.moderation.audit import AuditService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
+from openchance.providers.files import FileStore, build_file_store
 from openchance.providers.mail import DatabaseMailer, Mailer, SmtpMailer
 from openchance.providers.ratelimit import RateLimiter
 
@@ -35,15 +40,16 @@ def core_job_registry() -> JobRegistry:
     """Handlers and schedules of the core domains (they register here as they land)."""
     registry = JobRegistry()
     mail_jobs.register(registry)
+    file_jobs.register(registry)
     return registry
 
 
 class OpenChance:
     """One installation of OpenChance: ``async with OpenChance(settings) as oc: …``.
 
-    Gives the services (``oc.accounts``, ``oc.users`` (staff), ``oc.mail``, ``oc.audit``,
-    ``oc.jobs``, ``oc.health``; the domains add theirs), units of work, and the providers
-    chosen by the settings.
+    Gives the services (``oc.accounts``, ``oc.users`` (staff), ``oc.profiles``, ``oc.mail``,
+    ``oc.audit``, ``oc.files``, ``oc.jobs``, ``oc.health``; the domains add theirs), units
+    of work, and the providers chosen by the settings.
     """
 
     def __init__(self, settings: Settings | None = None, *, registry: JobRegistry | None = None):
@@ -57,14 +63,18 @@ class OpenChance:
         self._cache: Cache | None = None
         self._rate_limiter: RateLimiter | None = None
         self._mailer: Mailer | None = None
+        self._file_store: FileStore | None = None
         self._job_wakers: set[Callable[[], None]] = set()
         self.jobs = JobService(self)
         self.health = HealthService(self)
         self.accounts = AccountService(self)
         self.two_factor = TwoFactorService(self)
+        self.oauth = OAuthService(self)
         self.users = UserAdminService(self)
         self.mail = MailService(self)
         self.audit = AuditService(self)
+        self.profiles = ProfileService(self)
+        self.files = FileService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -99,6 +109,7 @@ class OpenChance:
             if settings.mail_backend is MailBackend.SMTP
             else DatabaseMailer(self)
         )
+        self._file_store = build_file_store(settings)
 
     async def close(self) -> None:
         if self._bus is not None:
@@ -107,9 +118,12 @@ class OpenChance:
             await self._cache.close()
         if self._rate_limiter is not None:
             await self._rate_limiter.close()
+        if self._file_store is not None:
+            await self._file_store.close()
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = self._bus = self._cache = self._rate_limiter = self._mailer = None
+        self._file_store = None
         self._write_sessions = self._read_sessions = None
 
     async def __aenter__(self) -> Self:
@@ -163,6 +177,12 @@ class OpenChance:
         self._require_started()
         assert self._mailer is not None
         return self._mailer
+
+    @property
+    def file_store(self) -> FileStore:
+        self._require_started()
+        assert self._file_store is not None
+        return self._file_store
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """One transaction: ``async with oc.unit_of_work() as uow: …`` commits on success."""

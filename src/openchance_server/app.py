@@ -23,7 +23,18 @@ from openchance_server.problems import (
     install_problem_handlers,
     problem_schemas,
 )
-from openchance_server.routers import account, auth, health, me, meta, two_factor, users
+from openchance_server.routers import (
+    account,
+    auth,
+    files,
+    health,
+    me,
+    meta,
+    oauth,
+    profiles,
+    two_factor,
+    users,
+)
 
 API_V1_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
@@ -73,6 +84,10 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
         account.router,
         two_factor.router,
         users.router,
+        profiles.router,
+        files.router,
+        oauth.router,
+        oauth.identities_router,
     ):
         app.include_router(router, prefix=API_V1_PREFIX)
     _document_problems(app)

@@ -94,3 +94,16 @@ class TestMasking:
         assert "hunter2" not in shown
         assert "redispass" not in shown
         assert "x" * 40 not in shown
+
+    def test_the_s3_secret_key_is_masked(self) -> None:
+        settings = load_settings(
+            files_backend="s3", s3_bucket="avatars", s3_secret_access_key="s3-very-secret"
+        )
+
+        assert settings.masked()["s3_secret_access_key"] == "********"
+
+
+class TestFilesSettings:
+    def test_the_s3_backend_needs_a_bucket(self) -> None:
+        with pytest.raises(ConfigurationError, match="OPENCHANCE_S3_BUCKET"):
+            load_settings(files_backend="s3")

@@ -1,8 +1,8 @@
 """Deleting an account: personal data anonymised, access revoked, shared records kept.
 
 Rows others rely on (the ledger, the audit log, messages, reviews) keep pointing at the
-user id; what identified the person (address, name, password, second factor) is erased,
-so they show as a "Deleted user".
+user id; what identified the person (address, name, password, second factor, linked
+sign-in accounts) is erased, so they show as a "Deleted user".
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from openchance.accounts.events import UserDeleted
 from openchance.db.types import utcnow
 from openchance.db.uow import UnitOfWork
 from openchance.models.accounts import RecoveryCode, User, UserStatus, UserToken
+from openchance.models.oauth import OAuthIdentity
 
 DELETED_DISPLAY_NAME = "Deleted user"
 
@@ -35,5 +36,6 @@ async def erase_user(uow: UnitOfWork, user: User, *, reason: str) -> int:
     ended = await session_rows.revoke_sessions(uow.session, user.id, reason="account_deleted")
     await uow.session.execute(delete(UserToken).where(UserToken.user_id == user.id))
     await uow.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    await uow.session.execute(delete(OAuthIdentity).where(OAuthIdentity.user_id == user.id))
     uow.record(UserDeleted(user_id=user.id))
     return ended

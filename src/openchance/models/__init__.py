@@ -13,15 +13,21 @@ from openchance.models.audit import AuditEntry
 from openchance.models.events import EventRecord
 from openchance.models.jobs import Job, JobState
 from openchance.models.mail import OutboundMail
+from openchance.models.oauth import OAuthIdentity, OAuthProvider
+from openchance.models.profiles import Availability, Profile
 from openchance.models.workers import WorkerRecord
 
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "Availability",
     "EventRecord",
     "Job",
     "JobState",
+    "OAuthIdentity",
+    "OAuthProvider",
     "OutboundMail",
+    "Profile",
     "RecoveryCode",
     "SessionKind",
     "TokenPurpose",
