@@ -10,6 +10,7 @@ from sqlalchemy import select
 from openchance import InvalidInput, NotAuthenticated, NotFound, OpenChance
 from openchance.accounts.profile_schemas import ProfileEdit
 from openchance.accounts.profiles import erase_profile
+from openchance.accounts.schemas import StatusChange
 from openchance.actor import Actor
 from openchance.models.profiles import Profile
 from tests.factories.images import (
@@ -199,5 +200,25 @@ class TestEraseProfile:
         await drain(oc)
 
         assert (await oc.profiles.get_my_profile(ada)).headline is None
+        with pytest.raises(NotFound):
+            await oc.file_store.get(key)
+
+
+class TestAccountDeletionErasesTheProfile:
+    async def test_deleting_the_account_removes_the_profile_and_the_avatar(
+        self, oc: OpenChance, ada: Actor
+    ) -> None:
+        assert ada.user_id is not None
+        await oc.profiles.update_my_profile(ada, ProfileEdit(headline="Engines"))
+        await oc.profiles.set_avatar(ada, image_bytes(), "me.png")
+        key = await avatar_key(oc, ada.user_id)
+        assert key is not None
+
+        await oc.users.delete_user(
+            Actor.system("tests"), ada.user_id, StatusChange(reason="erasure request")
+        )
+        await drain(oc)
+
+        assert await avatar_key(oc, ada.user_id) is None
         with pytest.raises(NotFound):
             await oc.file_store.get(key)

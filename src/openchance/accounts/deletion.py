@@ -2,7 +2,7 @@
 
 Rows others rely on (the ledger, the audit log, messages, reviews) keep pointing at the
 user id; what identified the person (address, name, password, second factor, linked
-sign-in accounts) is erased, so they show as a "Deleted user".
+sign-in accounts, profile and avatar) is erased, so they show as a "Deleted user".
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy import delete
 
 from openchance.accounts import sessions as session_rows
 from openchance.accounts.events import UserDeleted
+from openchance.accounts.profiles import erase_profile
 from openchance.db.types import utcnow
 from openchance.db.uow import UnitOfWork
 from openchance.models.accounts import RecoveryCode, User, UserStatus, UserToken
@@ -37,5 +38,6 @@ async def erase_user(uow: UnitOfWork, user: User, *, reason: str) -> int:
     await uow.session.execute(delete(UserToken).where(UserToken.user_id == user.id))
     await uow.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     await uow.session.execute(delete(OAuthIdentity).where(OAuthIdentity.user_id == user.id))
+    await erase_profile(uow, user.id)  # the public profile, and the avatar file after commit
     uow.record(UserDeleted(user_id=user.id))
     return ended
