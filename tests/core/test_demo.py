@@ -31,3 +31,12 @@ class TestPrepareDemo:
         assert login.email == demo_email("admin")
         assert login.password == DEMO_PASSWORD
         assert (await sign_in(oc, login.email, login.password)).user.role is Role.ADMIN
+
+    async def test_challengers_and_solvers_have_profiles(self, oc: OpenChance) -> None:
+        await prepare_demo(oc)
+        users = await oc.users.list_users(SYSTEM, UserFilter(query="solver@demo"))
+
+        profile = await oc.profiles.get_public_profile(SYSTEM, users[0].id)
+
+        assert profile.skills
+        assert profile.hourly_rate is not None
