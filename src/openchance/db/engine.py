@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -54,6 +58,35 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
     )
 
 
+class _StopOnceConnection(aiosqlite.Connection):
+    """aiosqlite's connection, with ``stop()`` made idempotent.
+
+    When a query is cancelled, SQLAlchemy invalidates the connection: it starts a shielded
+    graceful ``close()`` and, when that is cancelled too (anyio cancel scopes cancel every
+    await), force-closes with ``stop()``. The graceful close then calls ``stop()`` a second
+    time after the worker thread has already exited, and waits forever for an answer, so
+    the event loop can never shut down. A second ``stop()`` here is a no-op instead.
+    """
+
+    _stopped = False
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        if self._stopped:
+            return None
+        self._stopped = True
+        return super().stop()
+
+
+def _sqlite_creator(path: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    async def connect() -> aiosqlite.Connection:
+        def open_file() -> sqlite3.Connection:
+            return sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+        return await _StopOnceConnection(open_file, iter_chunk_size=64)
+
+    return connect
+
+
 def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         # Best effort: if the folder cannot be made, connecting fails with a clear error
@@ -64,7 +97,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
         url,
         echo=echo,
         hide_parameters=True,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        async_creator=_sqlite_creator(url.database or ":memory:"),
     )
     sync_engine = engine.sync_engine
 
