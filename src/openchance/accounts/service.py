@@ -27,6 +27,7 @@ from openchance.accounts.passwords import (
     verify_password,
 )
 from openchance.accounts.policy import require_interactive, require_user
+from openchance.accounts.repository import load_user
 from openchance.accounts.schemas import (
     AccountDeletion,
     EmailVerification,
@@ -220,7 +221,7 @@ class AccountService:
     async def _open_session(self, user: User, data: Login, client: ClientInfo) -> LoginResult:
         settings = self._settings
         async with self._platform.unit_of_work() as uow:
-            fresh = await _load_user(uow, user.id, for_update=True)
+            fresh = await load_user(uow, user.id, for_update=True)
             await self._platform.two_factor.verify_for_user(uow, fresh, data.totp_code)
             password_hash = fresh.password_hash
             if password_hash and needs_rehash(password_hash):
@@ -431,7 +432,7 @@ class AccountService:
         """Change your password (knowing the current one); your other sessions end."""
         user_id = require_interactive(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
-            user = await _load_user(uow, user_id)
+            user = await load_user(uow, user_id)
         if not await verify_password(user.password_hash, data.current_password):
             # Counted like a failed sign-in: a stolen session must not become a way to
             # guess the password without limit.
@@ -440,7 +441,7 @@ class AccountService:
         check_password_strength(data.new_password, user_inputs=[user.email, user.display_name])
         new_hash = await hash_password(data.new_password)
         async with self._platform.unit_of_work() as uow:
-            user = await _load_user(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             user.password_hash = new_hash
             await self._password_changed(uow, user, keep_session=actor.session_id)
 
@@ -491,7 +492,7 @@ class AccountService:
         two-factor is on). Personal data is anonymised; every session ends."""
         user_id = require_interactive(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
-            user = await _load_user(uow, user_id)
+            user = await load_user(uow, user_id)
         if user.password_hash is not None:
             if not data.password or not await verify_password(user.password_hash, data.password):
                 await self._count_failure(user.email, user, client)
@@ -502,7 +503,7 @@ class AccountService:
                 code="reauthentication_required",
             )
         async with self._platform.unit_of_work() as uow:
-            user = await _load_user(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             await self._platform.two_factor.verify_for_user(uow, user, data.totp_code)
             ended = await erase_user(uow, user, reason="deleted by the account holder")
             record_audit(
@@ -521,12 +522,12 @@ class AccountService:
     async def get_me(self, actor: Actor) -> UserRead:
         user_id = require_user(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
-            return UserRead.model_validate(await _load_user(uow, user_id))
+            return UserRead.model_validate(await load_user(uow, user_id))
 
     async def update_me(self, actor: Actor, data: ProfileUpdate) -> UserRead:
         user_id = require_user(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load_user(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             if data.display_name is not None:
                 user.display_name = data.display_name
             await uow.flush()
@@ -547,16 +548,6 @@ class AccountService:
 
 async def _user_by_email(uow: UnitOfWork, email: str) -> User | None:
     return (await uow.session.scalars(select(User).where(User.email == email))).one_or_none()
-
-
-async def _load_user(uow: UnitOfWork, user_id: uuid.UUID, *, for_update: bool = False) -> User:
-    statement = select(User).where(User.id == user_id)
-    if for_update:
-        statement = statement.with_for_update()
-    user = (await uow.session.scalars(statement)).one_or_none()
-    if user is None:
-        raise NotFound("user", user_id)
-    return user
 
 
 async def _issue_token(uow: UnitOfWork, user: User, purpose: TokenPurpose, ttl: int) -> str:
@@ -593,7 +584,7 @@ async def _redeem_token(
         raise InvalidInput("this link was already used", code="token_used")
     if row.expires_at <= now:
         raise InvalidInput("this link has expired: ask for a new one", code="token_expired")
-    user = await _load_user(uow, row.user_id, for_update=True)
+    user = await load_user(uow, row.user_id, for_update=True)
     if user.status is not UserStatus.ACTIVE:
         raise InvalidInput("this link is not valid", code="invalid_token")
     row.used_at = now

@@ -26,6 +26,7 @@ from openchance.accounts.policy import (
     check_can_suspend,
     check_staff,
 )
+from openchance.accounts.repository import load_user
 from openchance.accounts.schemas import (
     RoleChange,
     StatusChange,
@@ -35,7 +36,7 @@ from openchance.accounts.schemas import (
 )
 from openchance.actor import Actor, ClientInfo
 from openchance.db.types import utcnow
-from openchance.errors import Conflict, NotFound
+from openchance.errors import Conflict
 from openchance.models.accounts import User, UserStatus
 from openchance.moderation.audit import record_audit
 
@@ -107,14 +108,14 @@ class UserAdminService:
     async def get_user(self, actor: Actor, user_id: uuid.UUID) -> UserAdminRead:
         check_staff(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
-            return await _admin_view(uow, await _load(uow, user_id))
+            return await _admin_view(uow, await load_user(uow, user_id))
 
     async def set_role(
         self, actor: Actor, user_id: uuid.UUID, change: RoleChange, client: ClientInfo | None = None
     ) -> UserAdminRead:
         check_can_manage_roles(actor, user_id)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             if user.status is UserStatus.DELETED:
                 raise Conflict("a deleted account cannot get a role", code="user_deleted")
             previous = user.role
@@ -140,7 +141,7 @@ class UserAdminService:
         """Lock the account and end every session at once."""
         check_can_moderate(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             check_can_suspend(actor, user_id, user.role)
             if user.status is not UserStatus.ACTIVE:
                 raise Conflict(f"the account is {user.status}", code="user_not_active")
@@ -165,7 +166,7 @@ class UserAdminService:
     ) -> UserAdminRead:
         check_can_moderate(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             check_can_suspend(actor, user_id, user.role)
             if user.status is not UserStatus.SUSPENDED:
                 raise Conflict(f"the account is {user.status}", code="user_not_suspended")
@@ -190,7 +191,7 @@ class UserAdminService:
         """Delete an account on the holder's behalf (e.g. an erasure request): admins only."""
         check_can_delete_users(actor, user_id)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id, for_update=True)
+            user = await load_user(uow, user_id, for_update=True)
             if user.status is UserStatus.DELETED:
                 raise Conflict("the account is deleted already", code="user_deleted")
             ended = await erase_user(uow, user, reason=change.reason)
@@ -200,16 +201,6 @@ class UserAdminService:
             )  # fmt: skip
             await uow.flush()
             return await _admin_view(uow, user)
-
-
-async def _load(uow: UnitOfWork, user_id: uuid.UUID, *, for_update: bool = False) -> User:
-    statement = select(User).where(User.id == user_id)
-    if for_update:
-        statement = statement.with_for_update()
-    user = (await uow.session.scalars(statement)).one_or_none()
-    if user is None:
-        raise NotFound("user", user_id)
-    return user
 
 
 async def _admin_view(uow: UnitOfWork, user: User) -> UserAdminRead:

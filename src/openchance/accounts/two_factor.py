@@ -19,15 +19,16 @@ import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from openchance.accounts import sessions as session_rows
 from openchance.accounts.passwords import verify_password
 from openchance.accounts.policy import require_interactive, require_user
+from openchance.accounts.repository import load_user
 from openchance.accounts.tokens import token_digest
 from openchance.actor import Actor
 from openchance.db.types import utcnow
-from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from openchance.errors import Conflict, InvalidInput, NotAuthenticated
 from openchance.models.accounts import RecoveryCode, User
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class TwoFactorService:
         user_id = require_interactive(actor)
         secret = pyotp.random_base32()
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id)
+            user = await load_user(uow, user_id, for_update=True)
             if user.totp_enabled_at is not None:
                 raise Conflict("two-factor authentication is on already", code="totp_enabled")
             user.totp_pending_secret = self._fernet.encrypt(secret.encode()).decode()
@@ -127,7 +128,7 @@ class TwoFactorService:
         """Turn two-factor on with a first code; other sessions end; recovery codes issued."""
         user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id)
+            user = await load_user(uow, user_id, for_update=True)
             if user.totp_enabled_at is not None:
                 raise Conflict("two-factor authentication is on already", code="totp_enabled")
             if user.totp_pending_secret is None:
@@ -152,7 +153,7 @@ class TwoFactorService:
         """Turn two-factor off: needs the password and a current code (or recovery code)."""
         user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id)
+            user = await load_user(uow, user_id, for_update=True)
             if user.totp_enabled_at is None:
                 raise Conflict("two-factor authentication is off", code="totp_not_enabled")
             if not await verify_password(user.password_hash, data.password):
@@ -174,7 +175,7 @@ class TwoFactorService:
         """New recovery codes (the old ones stop working); needs a current code."""
         user_id = require_interactive(actor)
         async with self._platform.unit_of_work() as uow:
-            user = await _load(uow, user_id)
+            user = await load_user(uow, user_id, for_update=True)
             if user.totp_enabled_at is None:
                 raise Conflict("two-factor authentication is off", code="totp_not_enabled")
             await self._consume(uow, user, data.code)
@@ -204,7 +205,7 @@ class TwoFactorService:
         """
         user_id = require_user(actor)
         async with self._platform.unit_of_work() as uow:
-            await self.verify_for_user(uow, await _load(uow, user_id), code)
+            await self.verify_for_user(uow, await load_user(uow, user_id, for_update=True), code)
 
     async def _consume(self, uow: UnitOfWork, user: User, code: str) -> None:
         """Accept a TOTP code never used before, or an unused recovery code, and spend it."""
@@ -260,12 +261,3 @@ async def _replace_recovery_codes(uow: UnitOfWork, user: User) -> list[str]:
             )
         )
     return codes
-
-
-async def _load(uow: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = (
-        await uow.session.scalars(select(User).where(User.id == user_id).with_for_update())
-    ).one_or_none()
-    if user is None:
-        raise NotFound("user", user_id)
-    return user
