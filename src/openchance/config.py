@@ -85,6 +85,15 @@ class FilesBackend(StrEnum):
     """An S3-compatible bucket (AWS S3, Cloudflare R2, MinIO), served by presigned URLs."""
 
 
+class SearchBackendKind(StrEnum):
+    """Which engine answers challenge searches."""
+
+    DATABASE = "database"
+    """The database itself: SQLite FTS5 or PostgreSQL full text + pg_trgm (embedded default)."""
+    MEILISEARCH = "meilisearch"
+    """A Meilisearch server; searches fall back to the database while it is down."""
+
+
 class Settings(BaseSettings):
     """The effective configuration of one OpenChance process."""
 
@@ -262,6 +271,33 @@ class Settings(BaseSettings):
         default="https://www.linkedin.com/oauth",
         description="LinkedIn's OpenID Connect issuer; change only for tests.",
     )
+    challenge_review_required: bool = Field(
+        default=True,
+        description="Challenges wait for a moderator's approval before they open.",
+    )
+    challenge_attachment_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest challenge attachment, in bytes."
+    )
+    challenge_attachments_max: int = Field(
+        default=10, ge=0, le=100, description="Attachments per challenge."
+    )
+    search_backend: SearchBackendKind = Field(
+        default=SearchBackendKind.DATABASE, description="`database` or `meilisearch`."
+    )
+    meilisearch_url: str | None = Field(
+        default=None, description="Meilisearch server URL, for the `meilisearch` search backend."
+    )
+    meilisearch_api_key: SecretStr | None = Field(
+        default=None, description="Meilisearch API key (the master key or an admin key)."
+    )
+    meilisearch_index: str = Field(
+        default="openchance_challenges",
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="Name of the Meilisearch index holding the challenges.",
+    )
+    meilisearch_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long a Meilisearch call may take before falling back."
+    )
     job_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra Python modules (comma-separated) whose `register(registry)` adds "
@@ -348,6 +384,14 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_search(self) -> Self:
+        if self.search_backend is SearchBackendKind.MEILISEARCH and not self.meilisearch_url:
+            raise ValueError(
+                f"{ENV_PREFIX}MEILISEARCH_URL must be set when the search backend is meilisearch"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_oauth_clients(self) -> Self:
