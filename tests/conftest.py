@@ -22,7 +22,7 @@ from tests.support import databases
 
 BACKEND = databases.backend()
 
-pytest_plugins = ["tests.oauth.peers"]
+pytest_plugins = ["tests.oauth.peers", "tests.search.meilisearch_peer"]
 
 
 def pytest_report_header() -> list[str]:

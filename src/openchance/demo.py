@@ -1,7 +1,7 @@
 """The demo marketplace: migrate the database and seed it, idempotently.
 
 Each domain adds a seeding step as it lands; a step must be safe to run on every start
-(it checks what exists before it writes). Today: the demo accounts.
+(it checks what exists before it writes). Today: the demo accounts, then the challenges.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email, seed_demo_accounts
+from openchance.challenges.demo import seed_demo_challenges
 from openchance.db import migrate
 from openchance.platform import OpenChance
 
@@ -18,7 +19,7 @@ SeedStep = Callable[[OpenChance], Awaitable[str]]
 
 
 def _seed_steps() -> list[SeedStep]:
-    return [seed_demo_accounts]
+    return [seed_demo_accounts, seed_demo_challenges]
 
 
 @dataclass(frozen=True, slots=True)

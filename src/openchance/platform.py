@@ -14,6 +14,11 @@ from openchance.accounts.profiles import ProfileService
 from openchance.accounts.service import AccountService
 from openchance.accounts.staff import UserAdminService
 from openchance.accounts.two_factor import TwoFactorService
+from openchance.challenges import jobs as challenge_jobs
+from openchance.challenges.attachments import ChallengeAttachmentService
+from openchance.challenges.categories import CategoryService
+from openchance.challenges.invites import ChallengeInviteService
+from openchance.challenges.service import ChallengeService
 from openchance.config import MailBackend, Settings, load_settings
 from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine
@@ -27,11 +32,16 @@ from openchance.jobs.worker import Worker
 from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
 from openchance.moderation.audit import AuditService
+from openchance.notifications.service import NotificationService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
 from openchance.providers.files import FileStore, build_file_store
 from openchance.providers.mail import DatabaseMailer, Mailer, SmtpMailer
 from openchance.providers.ratelimit import RateLimiter
+from openchance.search import alerts as search_alerts
+from openchance.search import jobs as search_jobs
+from openchance.search.saved import SavedSearchService
+from openchance.search.service import SearchService
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,9 @@ def core_job_registry() -> JobRegistry:
     registry = JobRegistry()
     mail_jobs.register(registry)
     file_jobs.register(registry)
+    search_jobs.register(registry)
+    challenge_jobs.register(registry)
+    search_alerts.register(registry)
     return registry
 
 
@@ -75,6 +88,13 @@ class OpenChance:
         self.audit = AuditService(self)
         self.profiles = ProfileService(self)
         self.files = FileService(self)
+        self.search = SearchService(self)
+        self.challenges = ChallengeService(self)
+        self.challenge_invites = ChallengeInviteService(self)
+        self.notifications = NotificationService(self)
+        self.saved_searches = SavedSearchService(self)
+        self.categories = CategoryService(self)
+        self.challenge_attachments = ChallengeAttachmentService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 import openchance
-from openchance_cli.commands import config, db, jobs, mail, users
+from openchance_cli.commands import (
+    categories,
+    challenges,
+    config,
+    db,
+    jobs,
+    mail,
+    search,
+    users,
+)
 from openchance_cli.commands.console import console
 from openchance_cli.commands.serve import serve
 from openchance_cli.commands.worker import worker
@@ -18,10 +27,13 @@ app = typer.Typer(
     help="OpenChance: run a challenge marketplace.",
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(categories.app, name="categories")
+app.add_typer(challenges.app, name="challenges")
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
+app.add_typer(search.app, name="search")
 app.add_typer(users.app, name="users")
 app.command()(serve)
 app.command()(worker)

@@ -10,7 +10,7 @@ from textual.widgets import HelpPanel
 
 from openchance import Actor, OpenChance
 from openchance.actor import ClientInfo
-from openchance_tui.screens import DashboardScreen, UsersScreen
+from openchance_tui.screens import ChallengesReviewScreen, DashboardScreen, UsersScreen
 
 EXIT_GRACE_SECONDS = 5.0
 
@@ -27,6 +27,7 @@ class OpenChanceConsole(App[None]):
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", "Dashboard"),
         Binding("u", "switch_mode('users')", "Users"),
+        Binding("m", "switch_mode('moderation')", "Moderation"),
         Binding("q", "quit", "Quit"),
         Binding("r", "screen.reload", "Refresh"),
         Binding("question_mark", "toggle_help", "Help"),
@@ -52,6 +53,9 @@ class OpenChanceConsole(App[None]):
             lambda: DashboardScreen(self.oc, self.actor, refresh_seconds=self.refresh_seconds),
         )
         self.add_mode("users", lambda: UsersScreen(self.oc, self.actor, client=self.client))
+        self.add_mode(
+            "moderation", lambda: ChallengesReviewScreen(self.oc, self.actor, client=self.client)
+        )
 
     async def on_mount(self) -> None:
         self.sub_title = f"as {self.actor.label}"

@@ -14,6 +14,8 @@ from textual.message import Message
 
 from openchance import OpenChanceError
 from openchance.accounts.schemas import UserAdminRead
+from openchance.challenges.attachment_schemas import AttachmentRead
+from openchance.challenges.schemas import ChallengeRead, ChallengeSummary
 from openchance.health.schemas import HealthReport
 from openchance.jobs.schemas import JobCounts, JobDetail, JobRead
 from openchance.moderation.audit import AuditEntryRead
@@ -37,6 +39,15 @@ class UserAction(StrEnum):
     """Let a suspended account sign in again."""
     CHANGE_ROLE = "change_role"
     """Make the account a user, moderator, support agent or admin."""
+
+
+class ReviewAction(StrEnum):
+    """What a moderator can do to a challenge pending review from the console."""
+
+    APPROVE = "approve"
+    """Open it: solvers can find it and apply."""
+    REJECT = "reject"
+    """Send it back to draft with a reason its challenger sees."""
 
 
 @dataclass
@@ -111,4 +122,42 @@ class UserActionRefused(Message, bubble=False):
 
     action: UserAction
     user_id: uuid.UUID
+    error: OpenChanceError
+
+
+# -- challenge review -----------------------------------------------------------------
+
+
+@dataclass
+class ReviewQueueLoaded(Message, bubble=False):
+    generation: int
+    """Which load this answers: only the latest one is shown."""
+    challenges: Sequence[ChallengeSummary]
+    """Pending review, longest waiting first."""
+    more_waiting: bool
+    """More are waiting than the queue shows."""
+
+
+@dataclass
+class ChallengeDetailLoaded(Message, bubble=False):
+    challenge: ChallengeRead
+    attachments: Sequence[AttachmentRead]
+
+
+@dataclass
+class ChallengeApproved(Message, bubble=False):
+    challenge: ChallengeRead
+
+
+@dataclass
+class ChallengeRejected(Message, bubble=False):
+    challenge: ChallengeRead
+
+
+@dataclass
+class ReviewActionRefused(Message, bubble=False):
+    """The core refused a review (decided meanwhile, not a reviewer, deadline passed, …)."""
+
+    action: ReviewAction
+    challenge_id: uuid.UUID
     error: OpenChanceError

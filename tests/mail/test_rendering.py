@@ -9,7 +9,16 @@ from openchance.mail.rendering import SITE_NAME, SUBJECTS, render
 from openchance.mail.schemas import MailMessage
 
 HOSTILE = '<script>alert("x")</script>'
-VARIABLES = ("display_name", "email", "link", "valid_for", "changed_at", "locked_until")
+VARIABLES = (
+    "display_name",
+    "email",
+    "link",
+    "valid_for",
+    "changed_at",
+    "locked_until",
+    "inviter_name",
+    "challenge_title",
+)
 REALISTIC = {
     "display_name": "Grace Hopper",
     "email": "grace@example.org",
@@ -17,6 +26,8 @@ REALISTIC = {
     "valid_for": "1 hour",
     "changed_at": "2025-01-01 12:00 UTC",
     "locked_until": "2025-01-01 13:00 UTC",
+    "inviter_name": "Ada Lovelace",
+    "challenge_title": "Forecast bakery demand",
 }
 TEMPLATES = sorted(SUBJECTS)
 

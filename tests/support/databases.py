@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
@@ -20,6 +21,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 import openchance.models  # noqa: F401 - registers every table
+from openchance.challenges.seed import SEEDED_CATEGORIES
 from openchance.db import migrate
 from openchance.db.base import Base
 from openchance.db.engine import libpq_conninfo
@@ -87,6 +89,8 @@ def sqlite_copy(template: Path, directory: Path) -> str:
 
 
 def truncate_all(url: str) -> None:
+    """Empty every table, then put back the rows the migrations seed (the categories), so
+    the next test starts from a freshly migrated database."""
     tables = [table.name for table in Base.metadata.sorted_tables]
     with psycopg.connect(libpq_conninfo(url), autocommit=True) as connection:
         connection.execute(
@@ -94,3 +98,13 @@ def truncate_all(url: str) -> None:
                 sql.SQL(", ").join(sql.Identifier(name) for name in tables)
             )
         )
+        now = datetime.now(UTC)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO categories (id, slug, name, position, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (category.id, category.slug, category.name, position, now, now)
+                    for position, category in enumerate(SEEDED_CATEGORIES)
+                ],
+            )

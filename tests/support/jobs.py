@@ -35,13 +35,25 @@ async def running_worker(
 
 
 async def drain(oc: OpenChance, *, timeout: float = 10.0) -> None:
-    """Run every due job (e-mail, …) with a worker until none is pending or running."""
+    """Run every due job (e-mail, …) with a worker until none is due or running."""
+    from sqlalchemy import func, select
+
+    from openchance.db.types import utcnow
     from openchance.jobs.schemas import JobFilter
-    from openchance.models.jobs import JobState
+    from openchance.models.jobs import Job, JobState
 
     async def settled() -> bool:
-        counts = (await oc.jobs.count_jobs(SYSTEM)).counts
-        return counts[JobState.PENDING] == 0 and counts[JobState.RUNNING] == 0
+        # Jobs scheduled for later (a challenge's expiry at its deadline) are not waited for.
+        async with oc.unit_of_work(read_only=True) as uow:
+            waiting = await uow.session.scalar(
+                select(func.count())
+                .select_from(Job)
+                .where(
+                    (Job.state == JobState.RUNNING)
+                    | ((Job.state == JobState.PENDING) & (Job.run_at <= utcnow()))
+                )
+            )
+        return not waiting
 
     async with running_worker(oc, run_schedules=False):
         with anyio.fail_after(timeout):

@@ -12,6 +12,7 @@ from openchance.accounts.emails import normalise_email
 from openchance.accounts.events import UserRegistered
 from openchance.accounts.oauth_providers import ExternalProfile
 from openchance.actor import Actor, ClientInfo
+from openchance.challenges.invites import claim_email_invites
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from openchance.models.accounts import User, UserStatus
@@ -82,6 +83,7 @@ async def create_account(
         # A concurrent sign-up took the address or the identity between check and insert.
         raise RateLimited("please try again", retry_after=1) from None
     uow.record(UserRegistered(user_id=user.id))
+    await claim_email_invites(uow, user.id, user.email)
     return user
 
 

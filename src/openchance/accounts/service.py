@@ -49,6 +49,7 @@ from openchance.accounts.schemas import (
 )
 from openchance.accounts.tokens import EMAIL_TOKEN_PREFIX, digests_match, new_token, token_digest
 from openchance.actor import Actor, ClientInfo
+from openchance.challenges.invites import claim_email_invites
 from openchance.config import Settings
 from openchance.db.types import utcnow
 from openchance.errors import (
@@ -177,6 +178,7 @@ class AccountService:
             if user.email_verified_at is None:
                 user.email_verified_at = token.used_at
                 uow.record(EmailVerified(user_id=user.id))
+                await claim_email_invites(uow, user.id, user.email)
             await uow.flush()
             return UserRead.model_validate(user)
 
@@ -424,7 +426,9 @@ class AccountService:
             check_password_strength(data.new_password, user_inputs=[user.email, user.display_name])
             user.password_hash = await hash_password(data.new_password)
             # The link reached the mailbox: that proves the address too.
-            user.email_verified_at = user.email_verified_at or token.used_at
+            if user.email_verified_at is None:
+                user.email_verified_at = token.used_at
+                await claim_email_invites(uow, user.id, user.email)
             await self._password_changed(uow, user, keep_session=None)
         logger.info("password reset", extra={"user_id": str(user.id)})
 

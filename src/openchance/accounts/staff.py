@@ -35,6 +35,7 @@ from openchance.accounts.schemas import (
     UserFilter,
 )
 from openchance.actor import Actor, ClientInfo
+from openchance.challenges.invites import claim_email_invites
 from openchance.db.types import utcnow
 from openchance.errors import Conflict
 from openchance.models.accounts import User, UserStatus
@@ -79,6 +80,8 @@ class UserAdminService:
                 client=client, details={"role": data.role.value},
             )  # fmt: skip
             uow.record(UserRegistered(user_id=user.id))
+            if user.email_verified_at is not None:
+                await claim_email_invites(uow, user.id, user.email)
             return await _admin_view(uow, user)
 
     async def list_users(

@@ -15,6 +15,10 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+"""Read the file through memory mapping: pages are used in place instead of copied through
+a 2 MB page cache, which makes reads spread over a large file (the search index joining
+thousands of matches) several times faster."""
 READ_ONLY_OPTION = "openchance_read_only"
 
 
@@ -111,6 +115,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,10 +14,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from openchance.db.engine import create_engine
+from openchance.models.search import is_engine_specific
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Autogenerate's filter: leave out what exists in the migrations only, the engine's own
+    full-text objects of the search index (SQLite FTS5 tables, PostgreSQL tsvector)."""
+    del parent_names
+    return not is_engine_specific(name, type_)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -83,7 +91,11 @@ async def pending_differences(database_url: str) -> list[Any]:
     def compare(connection: Connection) -> list[Any]:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "compare_server_default": True},
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": include_name,
+            },
         )
         return list(compare_metadata(context, Base.metadata))
 

@@ -15,12 +15,17 @@ class FileService:
     def __init__(self, platform: OpenChance) -> None:
         self._platform = platform
 
-    async def url(self, key: str) -> str:
-        """A URL of ``key`` that works for ``OPENCHANCE_FILES_URL_TTL_SECONDS``."""
+    async def url(self, key: str, *, download_name: str | None = None) -> str:
+        """A URL of ``key`` that works for ``OPENCHANCE_FILES_URL_TTL_SECONDS``; with
+        ``download_name``, one that downloads the file under that name."""
         settings = self._platform.settings
-        return await self._platform.file_store.url(key, settings.files_url_ttl_seconds)
+        return await self._platform.file_store.url(
+            key, settings.files_url_ttl_seconds, download_name=download_name
+        )
 
-    async def open_signed(self, key: str, expires: int, signature: str) -> LocalFile:
+    async def open_signed(
+        self, key: str, expires: int, signature: str, download_name: str | None = None
+    ) -> LocalFile:
         """The local file behind a signed URL (403 ``invalid_signature`` or ``url_expired``).
 
         Anyone holding the URL may read the file until it expires: the signature is the
@@ -29,4 +34,4 @@ class FileService:
         store = self._platform.file_store
         if not isinstance(store, LocalFileStore):
             raise NotFound("file", key)
-        return await store.open_signed(key, expires, signature)
+        return await store.open_signed(key, expires, signature, download_name)

@@ -29,6 +29,9 @@ class HealthService:
         if self._platform.settings.redis_url:
             components.append(await _probe("redis", self._ping_redis))
         components.append(await self._check_workers())
+        # Degraded, not down, when a search server (Meilisearch) is not answering: the
+        # database answers searches in its place.
+        components.append(await self._platform.search.readiness())
         if any(c.status is HealthStatus.DOWN for c in components):
             status = HealthStatus.DOWN
         elif any(c.status is HealthStatus.DEGRADED for c in components):

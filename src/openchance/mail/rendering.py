@@ -14,6 +14,7 @@ SUBJECTS = {
     "password_reset": "Reset your {site} password",
     "password_changed": "Your {site} password was changed",
     "account_locked": "Your {site} account is locked for a while",
+    "challenge_invite": "You are invited to a private challenge on {site}",
 }
 SITE_NAME = "OpenChance"
 

@@ -32,6 +32,12 @@ from openchance.models.notifications import Notification
 from openchance.models.oauth import OAuthIdentity, OAuthProvider
 from openchance.models.profiles import Availability, Profile
 from openchance.models.saved_searches import AlertFrequency, SavedSearch
+from openchance.models.search import (
+    SearchDocumentRow,
+    SearchDocumentSkill,
+    SearchDocumentViewer,
+    SearchWord,
+)
 from openchance.models.workers import WorkerRecord
 
 __all__ = [
@@ -61,6 +67,10 @@ __all__ = [
     "RecoveryCode",
     "RewardKind",
     "SavedSearch",
+    "SearchDocumentRow",
+    "SearchDocumentSkill",
+    "SearchDocumentViewer",
+    "SearchWord",
     "SessionKind",
     "TokenPurpose",
     "User",

@@ -48,8 +48,12 @@ class FileStore(Protocol):
         """Remove ``key``; a key that is not there is no error (deleting is idempotent)."""
         ...
 
-    async def url(self, key: str, expires_in: int) -> str:
-        """A URL that serves the file for at least ``expires_in`` seconds, to anyone."""
+    async def url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
+        """A URL that serves the file for at least ``expires_in`` seconds, to anyone.
+
+        Without ``download_name`` the file is shown inline under its key's last segment;
+        with one it is served as an attachment (a download) under that name, and the name
+        is part of what the URL's signature covers."""
         ...
 
     async def close(self) -> None: ...
@@ -77,13 +81,16 @@ class LocalFile:
     path: Path
     content_type: str
     filename: str
+    download_name: str | None = None
+    """Set when the URL asked for a download (``Content-Disposition: attachment``)."""
 
 
 class LocalFileStore:
     """Files under ``directory`` (``objects/KEY``, with ``meta/KEY.json`` for the media type).
 
-    URLs point at the API (``/api/v1/files/KEY?expires=…&signature=…``): the signature is
-    an HMAC-SHA256 of the key and the expiry time, with a key derived from the secret key.
+    URLs point at the API (``/api/v1/files/KEY?expires=…&signature=…``, plus ``name=…`` for
+    a download): the signature is an HMAC-SHA256 of the key, the expiry time and the download
+    name, with a key derived from the secret key.
     """
 
     def __init__(self, directory: Path, *, secret_key: str, base_url: str) -> None:
@@ -124,28 +131,36 @@ class LocalFileStore:
 
         await anyio.to_thread.run_sync(remove)
 
-    async def url(self, key: str, expires_in: int) -> str:
+    async def url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
         step = URL_EXPIRY_STEP_SECONDS
         expires = math.ceil((time.time() + expires_in) / step) * step
-        return self.signed_url(key, expires)
+        return self.signed_url(key, expires, download_name=download_name)
 
     async def close(self) -> None:
         return None
 
     # -- signed URLs ---------------------------------------------------------------------
 
-    def signature(self, key: str, expires: int) -> str:
-        message = f"{check_key(key)}\n{expires}".encode()
-        return hmac.new(self._signing_key, message, hashlib.sha256).hexdigest()
+    def signature(self, key: str, expires: int, download_name: str | None = None) -> str:
+        message = f"{check_key(key)}\n{expires}"
+        if download_name is not None:
+            # Keys and times hold no line break, so the two forms can never collide.
+            message += f"\nattachment\n{download_name}"
+        return hmac.new(self._signing_key, message.encode(), hashlib.sha256).hexdigest()
 
-    def signed_url(self, key: str, expires: int) -> str:
+    def signed_url(self, key: str, expires: int, *, download_name: str | None = None) -> str:
         """The URL of ``key`` that works until the Unix time ``expires``."""
-        query = urlencode({"expires": expires, "signature": self.signature(key, expires)})
-        return f"{self._base_url}{quote(key, safe='/')}?{query}"
+        parameters: dict[str, str | int] = {"expires": expires}
+        if download_name is not None:
+            parameters["name"] = download_name
+        parameters["signature"] = self.signature(key, expires, download_name)
+        return f"{self._base_url}{quote(key, safe='/')}?{urlencode(parameters)}"
 
-    async def open_signed(self, key: str, expires: int, signature: str) -> LocalFile:
+    async def open_signed(
+        self, key: str, expires: int, signature: str, download_name: str | None = None
+    ) -> LocalFile:
         """The file behind a signed URL; 403 for a wrong signature or a past expiry."""
-        expected = self.signature(key, expires)
+        expected = self.signature(key, expires, download_name)
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise PermissionDenied("the link is not valid", code="invalid_signature")
         if expires < time.time():
@@ -157,7 +172,7 @@ class LocalFileStore:
             raise NotFound("file", key) from None
         if not await anyio.to_thread.run_sync(path.is_file):
             raise NotFound("file", key)
-        return LocalFile(path, str(metadata["content_type"]), key.rsplit("/", 1)[-1])
+        return LocalFile(path, str(metadata["content_type"]), key.rsplit("/", 1)[-1], download_name)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from openchance.config import Settings
 from openchance.errors import NotFound, ProviderUnavailable
+from openchance.files.filenames import content_disposition
 from openchance.providers.files import check_content_type, check_key
 
 if TYPE_CHECKING:
@@ -105,15 +106,19 @@ class S3FileStore:
         check_key(key)
         await self._call(lambda: self._client.delete_object(Bucket=self._bucket, Key=key))
 
-    async def url(self, key: str, expires_in: int) -> str:
+    async def url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
         check_key(key)
-        filename = key.rsplit("/", 1)[-1]
+        if download_name is None:
+            filename = key.rsplit("/", 1)[-1]
+            disposition = f'inline; filename="{filename}"'
+        else:  # signed with the rest: the name cannot be changed without breaking the URL
+            disposition = content_disposition("attachment", download_name)
         return self._client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self._bucket,
                 "Key": key,
-                "ResponseContentDisposition": f'inline; filename="{filename}"',
+                "ResponseContentDisposition": disposition,
             },
             ExpiresIn=expires_in,
         )

@@ -38,3 +38,13 @@ class SearchBackend(Protocol):
 
     async def ping(self) -> None:
         """Raise ``ProviderUnavailable`` when the backend does not answer."""
+
+
+def merge_suggestions(
+    titles: Sequence[Suggestion], skills: Sequence[Suggestion], limit: int
+) -> list[Suggestion]:
+    """At most ``limit`` suggestions, titles first: skills get at least half the places when
+    there are enough of them, and whatever places the titles leave."""
+    skill_places = min(len(skills), max(limit - len(titles), limit // 2))
+    title_places = min(len(titles), limit - skill_places)
+    return [*titles[:title_places], *skills[:skill_places]]

@@ -14,14 +14,16 @@ import json
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from openchance.accounts.profile_schemas import normalise_skills
 from openchance.db.types import normalise_currency
 from openchance.errors import InvalidInput
 from openchance.models.challenges import ChallengeStatus, Difficulty, RewardKind, Visibility
+from openchance.search.text import words
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 100
@@ -66,9 +68,6 @@ class SearchViewer(BaseModel):
     is_staff: bool = False
 
 
-SkillList = Annotated[list[str], Field(default_factory=list, max_length=20)]
-
-
 class SearchFilters(BaseModel):
     """What a query asks for, without paging: also what a saved search stores."""
 
@@ -93,7 +92,11 @@ class SearchFilters(BaseModel):
         max_length=8,
         description="Default: open challenges only.",
     )
-    skills: SkillList = Field(description="Every one must be required by the challenge.")
+    skills: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Every one must be required by the challenge.",
+    )
 
     @field_validator("q")
     @classmethod
@@ -102,7 +105,16 @@ class SearchFilters(BaseModel):
             return None
         value = " ".join(value.split())
         if len(value) > MAX_QUERY_LENGTH:
-            raise ValueError(f"the search text has at most {MAX_QUERY_LENGTH} characters")
+            raise PydanticCustomError(
+                "search_text_too_long",
+                "the search text has at most {limit} characters",
+                {"limit": MAX_QUERY_LENGTH},
+            )
+        if value and not words(value):
+            raise PydanticCustomError(
+                "search_text_without_words",
+                "the search text has no letters or digits to search for",
+            )
         return value or None
 
     @field_validator("category")
@@ -130,7 +142,11 @@ class SearchFilters(BaseModel):
         statuses = list(dict.fromkeys(value)) or [ChallengeStatus.OPEN]
         hidden = [status.value for status in statuses if status not in SEARCHABLE_STATUSES]
         if hidden:
-            raise ValueError(f"unpublished challenges are not searchable: {', '.join(hidden)}")
+            raise PydanticCustomError(
+                "status_not_searchable",
+                "unpublished challenges are not searchable: {statuses}",
+                {"statuses": ", ".join(hidden)},
+            )
         return statuses
 
     @field_validator("skills")
@@ -141,19 +157,21 @@ class SearchFilters(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> SearchFilters:
         if (self.reward_min is not None or self.reward_max is not None) and not self.currency:
-            raise ValueError("a reward range needs a currency")
+            raise PydanticCustomError("currency_required", "a reward range needs a currency")
         if (
             self.reward_min is not None
             and self.reward_max is not None
             and self.reward_min > self.reward_max
         ):
-            raise ValueError("reward_min is above reward_max")
+            raise PydanticCustomError("reward_range_inverted", "reward_min is above reward_max")
         if (
             self.deadline_before is not None
             and self.deadline_after is not None
             and self.deadline_after >= self.deadline_before
         ):
-            raise ValueError("deadline_after is not before deadline_before")
+            raise PydanticCustomError(
+                "deadline_range_inverted", "deadline_after is not before deadline_before"
+            )
         return self
 
 

@@ -21,6 +21,7 @@ from openchance_tui.styles import component_css
 ResultT = TypeVar("ResultT")
 
 REASON_MAX_LENGTH = 2000
+AUDIT_REASON_LABEL = "Reason (recorded in the audit log)"
 
 
 class ReasonModal(ModalScreen[ResultT | None]):
@@ -29,18 +30,30 @@ class ReasonModal(ModalScreen[ResultT | None]):
     DEFAULT_CSS = component_css(__file__)
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, confirm_label: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        confirm_label: str,
+        reason_label: str = AUDIT_REASON_LABEL,
+        reason_max_length: int = REASON_MAX_LENGTH,
+    ) -> None:
         super().__init__()
         self._title = title
         self._confirm_label = confirm_label
+        self._reason_label = reason_label
+        self._reason_max_length = reason_max_length
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self._title, id="modal-title", markup=False)
             yield from self.compose_fields()
-            yield Label("Reason (recorded in the audit log)", classes="field-label")
+            yield Label(self._reason_label, classes="field-label")
             yield Input(
-                placeholder="why?", id="reason", max_length=REASON_MAX_LENGTH, select_on_focus=False
+                placeholder="why?",
+                id="reason",
+                max_length=self._reason_max_length,
+                select_on_focus=False,
             )
             yield Label("", id="modal-error", markup=False)
             with Horizontal(id="modal-buttons"):

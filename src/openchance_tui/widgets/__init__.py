@@ -1,15 +1,20 @@
 """The console's reusable components, each with its own ``.tcss`` beside it."""
 
+from openchance_tui.widgets.challenge_detail import ChallengeDetail, ChallengeDetailPanel
 from openchance_tui.widgets.dead_jobs_table import DeadJobsTable
 from openchance_tui.widgets.health_panel import HealthPanel
 from openchance_tui.widgets.job_counts import JobCountsPanel
+from openchance_tui.widgets.review_queue_table import ReviewQueueTable
 from openchance_tui.widgets.user_detail import UserDetail, UserDetailPanel
 from openchance_tui.widgets.users_table import UsersTable
 
 __all__ = [
+    "ChallengeDetail",
+    "ChallengeDetailPanel",
     "DeadJobsTable",
     "HealthPanel",
     "JobCountsPanel",
+    "ReviewQueueTable",
     "UserDetail",
     "UserDetailPanel",
     "UsersTable",

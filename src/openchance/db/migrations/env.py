@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 import openchance.models  # noqa: F401 - registers every table on Base.metadata
 from openchance.db.base import Base
+from openchance.db.migrate import include_name
 
 target_metadata = Base.metadata
 
@@ -18,6 +19,7 @@ def run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
