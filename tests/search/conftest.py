@@ -10,17 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from openchance import OpenChance
-from openchance.models.challenges import ChallengeStatus, Difficulty, RewardKind, Visibility
 from openchance.search.backend import SearchBackend
 from openchance.search.backends import DatabaseSearchBackend
 from openchance.search.backends.meilisearch import MeilisearchBackend
-from openchance.search.query import SearchDocument
+from tests.factories.search import BASE_TIME, document
 from tests.search.meilisearch_peer import MeilisearchPeer
 
 BackendFactory = Callable[
@@ -63,28 +60,4 @@ async def search_backend(
         yield backend
 
 
-BASE_TIME = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-
-
-def document(**fields: Any) -> SearchDocument:
-    """A published, open, public challenge's document; ``fields`` override."""
-    values: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "title": "Forecast bakery demand",
-        "summary": "Predict tomorrow's bread orders from two years of sales.",
-        "description": "We have sales data and weather records.",
-        "skills": ["python", "forecasting"],
-        "category": "data-science-ai",
-        "difficulty": Difficulty.INTERMEDIATE,
-        "status": ChallengeStatus.OPEN,
-        "visibility": Visibility.PUBLIC,
-        "viewer_ids": [],
-        "reward_kind": RewardKind.FIXED,
-        "reward_currency": "EUR",
-        "reward_min_minor": 100_000,
-        "reward_max_minor": 100_000,
-        "deadline": BASE_TIME + timedelta(days=30),
-        "published_at": BASE_TIME,
-    }
-    values.update(fields)
-    return SearchDocument.model_validate(values)
+__all__ = ["BASE_TIME", "document"]

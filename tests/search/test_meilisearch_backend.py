@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from openchance.db.types import utcnow
 from openchance.errors import ProviderUnavailable
-from openchance.models.challenges import ChallengeStatus, Difficulty, RewardKind, Visibility
+from openchance.models.challenges import ChallengeStatus, RewardKind, Visibility
 from openchance.search.backends.meilisearch import (
     FILTERABLE_ATTRIBUTES,
     SEARCHABLE_ATTRIBUTES,
@@ -27,6 +27,7 @@ from openchance.search.backends.meilisearch import (
     quote,
 )
 from openchance.search.query import SearchDocument, SearchFilters, SearchQuery, SearchViewer
+from tests.factories.search import document as search_document
 from tests.search.meilisearch_peer import MeilisearchPeer, free_port
 
 ANONYMOUS = SearchViewer()
@@ -34,27 +35,9 @@ STAFF = SearchViewer(is_staff=True)
 
 
 def document(**fields: Any) -> SearchDocument:
+    """A document published now (these tests compare deadlines with the present)."""
     now = utcnow()
-    values: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "title": "Forecast bakery demand",
-        "summary": "Predict tomorrow's bread orders.",
-        "description": "We have sales data and weather records.",
-        "skills": ["python", "forecasting"],
-        "category": "data-science-ai",
-        "difficulty": Difficulty.INTERMEDIATE,
-        "status": ChallengeStatus.OPEN,
-        "visibility": Visibility.PUBLIC,
-        "viewer_ids": [],
-        "reward_kind": RewardKind.FIXED,
-        "reward_currency": "EUR",
-        "reward_min_minor": 100_000,
-        "reward_max_minor": 100_000,
-        "deadline": now + timedelta(days=30),
-        "published_at": now,
-    }
-    values.update(fields)
-    return SearchDocument.model_validate(values)
+    return search_document(**{"deadline": now + timedelta(days=30), "published_at": now} | fields)
 
 
 def backend_for(peer: MeilisearchPeer, index: str, **options: Any) -> MeilisearchBackend:

@@ -242,6 +242,7 @@ class SearchService:
             done += len(documents)
             total = max(total, done)
             report(done, total)
+        await self.database.optimise()
         logger.info("search index rebuilt", extra={"documents": done})
         return done
 

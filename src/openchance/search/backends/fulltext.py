@@ -57,6 +57,14 @@ class FullText(Protocol):
     async def candidates(self, session: AsyncSession, word: str) -> list[str]:
         """Vocabulary words that look like ``word``, likeliest first (the distances decide)."""
 
+    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
+        """The documents that list every one of ``skills``."""
+        ...
+
+    def optimise_statements(self) -> Sequence[str]:
+        """What to run after a bulk load (statistics, index merges)."""
+        ...
+
     def starts_with(self, column: TextColumn, prefix: str) -> ColumnElement[bool]:
         """``column`` begins with ``prefix``, in a form the column's index can answer."""
 

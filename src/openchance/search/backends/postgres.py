@@ -17,7 +17,9 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     String,
+    Text,
     bindparam,
+    cast,
     column,
     func,
     literal,
@@ -26,7 +28,8 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openchance.models.search import DOCUMENTS, SearchWord
@@ -77,6 +80,19 @@ class PostgresFullText:
             .limit(MAX_CANDIDATES)
         )
         return list(await session.scalars(statement))
+
+    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
+        # The expression the search index holds (see migration 0007), so the GIN scan
+        # answers it together with the text and the other filters.
+        listed = func.string_to_array(DOCUMENTS.c.skills, literal_column("' '::text"))
+        wanted = cast(postgresql.array([literal(s, String) for s in skills]), ARRAY(Text))
+        return listed.op("@>")(wanted)
+
+    def optimise_statements(self) -> Sequence[str]:
+        return [
+            "ANALYZE search_documents, search_document_skills, search_document_viewers, "
+            "search_vocabulary"
+        ]
 
     def starts_with(self, column_: TextColumn, prefix: str) -> ColumnElement[bool]:
         escaped = (

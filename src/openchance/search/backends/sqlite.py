@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    exists,
     func,
     literal_column,
     select,
@@ -32,7 +33,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from openchance.models.search import DOCUMENTS, SearchDocumentRow, SearchWord
+from openchance.models.search import DOCUMENTS, SearchDocumentRow, SearchDocumentSkill, SearchWord
 from openchance.search.backends.fulltext import TextColumn, TextMatch
 from openchance.search.text import (
     MAX_CANDIDATES,
@@ -95,6 +96,25 @@ class SqliteFullText:
             .limit(MAX_CANDIDATES)
         )
         return list(await session.scalars(statement))
+
+    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
+        return and_(
+            *(
+                exists().where(
+                    SearchDocumentSkill.document_id == DOCUMENTS.c.id,
+                    SearchDocumentSkill.skill == skill,
+                )
+                for skill in skills
+            )
+        )
+
+    def optimise_statements(self) -> Sequence[str]:
+        return [
+            "INSERT INTO search_fts(search_fts) VALUES ('optimize')",
+            "INSERT INTO search_vocabulary_trigrams(search_vocabulary_trigrams) "
+            "VALUES ('optimize')",
+            "ANALYZE",
+        ]
 
     def starts_with(self, column_: TextColumn, prefix: str) -> ColumnElement[bool]:
         # SQLite's LIKE ignores case and skips the index; a range of the binary order does not.
