@@ -12,6 +12,7 @@ one more per word that is not in the vocabulary.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -118,13 +119,20 @@ class DatabaseSearchBackend:
             match = await self._match(session, query.q)
             conditions = filter_conditions(query, viewer, self._fulltext)
 
-            page = _page(query.sort, match, conditions).offset(offset).limit(query.limit)
-            rows = (await session.execute(page)).all()
+            page = _page(query.sort, match, conditions, self.dialect)
+            rows = (await session.execute(page.offset(offset).limit(query.limit))).all()
 
-            counts = _matching(
-                select(D.category, D.difficulty, func.count()), match, conditions
-            ).group_by(D.category, D.difficulty)
-            groups = (await session.execute(counts)).all()
+            if match is not None and (rows or offset == 0):
+                # The text page carries the facets of its matches (see _page): one match.
+                groups = _facet_groups(rows[0].facets if rows else None)
+            else:
+                counts = _matching(
+                    select(D.category, D.difficulty, func.count()), match, conditions
+                ).group_by(D.category, D.difficulty)
+                groups = [
+                    (category, difficulty.value, count)
+                    for category, difficulty, count in await session.execute(counts)
+                ]
 
             private = [row.id for row in rows if row.visibility is Visibility.PRIVATE]
             viewers = await _viewers_of(session, private)
@@ -132,7 +140,7 @@ class DatabaseSearchBackend:
         total = 0
         for category, difficulty, count in groups:
             facets.category[category] = facets.category.get(category, 0) + count
-            facets.difficulty[difficulty.value] = facets.difficulty.get(difficulty.value, 0) + count
+            facets.difficulty[difficulty] = facets.difficulty.get(difficulty, 0) + count
             total += count
         documents = [_document(row, viewers.get(row.id, [])) for row in rows]
         return SearchPage(documents=documents, facets=facets, estimated_total=total)
@@ -356,7 +364,10 @@ _SORT_KEYS: dict[SearchSort, tuple[str, bool]] = {
 
 
 def _page(
-    sort: SearchSort, match: TextMatch | None, conditions: Sequence[ColumnElement[bool]]
+    sort: SearchSort,
+    match: TextMatch | None,
+    conditions: Sequence[ColumnElement[bool]],
+    dialect: str,
 ) -> Select[*tuple[Any, ...]]:
     """The documents in order: the sort, then the id (equal keys keep one order, so pages
     neither repeat nor skip).
@@ -364,6 +375,9 @@ def _page(
     With text, the matching documents' sort keys are gathered first (a materialised CTE)
     and only the page's rows are read: left to itself, a planner may walk the documents in
     the order of a sort index and test the text on each, which is slow for a rare match.
+    Each row also carries ``facets``, the matches counted by category and difficulty as a
+    JSON list of ``[category, difficulty, count]`` (an uncorrelated subquery: computed once),
+    so the text is matched once per search, not once for the page and again for the facets.
     """
     if match is None:
         name, descending = _SORT_KEYS.get(sort, _SORT_KEYS[SearchSort.NEWEST])
@@ -373,7 +387,13 @@ def _page(
             .where(*conditions)
             .order_by(key.desc() if descending else key.asc(), D.id.asc())
         )
-    keys = [D.seq, D.id, *(DOCUMENTS.c[name] for name, _ in _SORT_KEYS.values())]
+    keys = [
+        D.seq,
+        D.id,
+        D.category,
+        D.difficulty,
+        *(DOCUMENTS.c[name] for name, _ in _SORT_KEYS.values()),
+    ]
     if sort is SearchSort.RELEVANCE:  # ranking reads every match's text: only when needed
         keys.append(match.score.label("score"))
     matched = (
@@ -385,9 +405,37 @@ def _page(
     else:
         name, descending = _SORT_KEYS[sort]
         first = matched.c[name].desc() if descending else matched.c[name].asc()
+    groups = (
+        select(matched.c.category, matched.c.difficulty, func.count().label("matches")).group_by(
+            matched.c.category, matched.c.difficulty
+        )
+    ).subquery("facet_groups")
+    if dialect == "postgresql":
+        facets = select(
+            func.json_agg(
+                func.json_build_array(groups.c.category, groups.c.difficulty, groups.c.matches)
+            )
+        )
+    else:
+        facets = select(
+            func.json_group_array(
+                func.json_array(groups.c.category, groups.c.difficulty, groups.c.matches)
+            )
+        )
     return (
-        select(DOCUMENTS).join(matched, matched.c.seq == D.seq).order_by(first, matched.c.id.asc())
+        select(DOCUMENTS, facets.scalar_subquery().label("facets"))
+        .join(matched, matched.c.seq == D.seq)
+        .order_by(first, matched.c.id.asc())
     )
+
+
+def _facet_groups(facets: Any) -> list[tuple[str, str, int]]:
+    """``[[category, difficulty, count], …]`` as the page's ``facets`` column holds it (JSON
+    text on SQLite, decoded already on PostgreSQL; none when nothing matched)."""
+    if facets is None:
+        return []
+    groups = json.loads(facets) if isinstance(facets, str) else facets
+    return [(str(category), str(difficulty), int(count)) for category, difficulty, count in groups]
 
 
 def _delete_documents(ids: Sequence[uuid.UUID]) -> Any:
