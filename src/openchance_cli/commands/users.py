@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated
 
@@ -34,10 +35,8 @@ ReasonOption = Annotated[
 
 async def resolve_user(oc: OpenChance, reference: str) -> uuid.UUID:
     """The id of the user ``reference`` names: an id as is, or an e-mail address looked up."""
-    try:
+    with contextlib.suppress(ValueError):
         return uuid.UUID(reference)
-    except ValueError:
-        pass
     try:
         email = normalise_email(reference)
     except InvalidInput:

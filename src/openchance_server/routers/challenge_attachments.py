@@ -5,17 +5,12 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
-from starlette.datastructures import UploadFile
-from starlette.types import Message, Receive
 
-from openchance import InvalidInput
 from openchance.challenges.attachment_schemas import AttachmentRead
 from openchance.files.content_types import ACCEPTED_DESCRIPTION
 from openchance_server.auth import ANONYMOUS_ALLOWED, CurrentActor, CurrentUser
 from openchance_server.dependencies import Platform
-
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
-"""Room for the multipart boundaries and part headers around the largest accepted file."""
+from openchance_server.uploads import FILE_UPLOAD, read_upload
 
 ADD_DESCRIPTION = (
     "A `multipart/form-data` body with one part, `file`. Accepted, as recognised by the "
@@ -29,44 +24,23 @@ ADD_DESCRIPTION = (
 
 router = APIRouter(prefix="/challenges/{challenge_id}/attachments", tags=["challenges"])
 
-UPLOAD: dict[str, object] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            }
-        },
-    }
-}
-
 
 @router.post(
     "",
     summary="Attach a file to your challenge",
     status_code=status.HTTP_201_CREATED,
-    openapi_extra=UPLOAD,
+    openapi_extra=FILE_UPLOAD,
     description=ADD_DESCRIPTION,
 )
 async def add_attachment(
     challenge_id: uuid.UUID, request: Request, oc: Platform, actor: CurrentUser
 ) -> AttachmentRead:
-    limit = oc.settings.challenge_attachment_max_bytes
-    upload_limit = limit + MULTIPART_OVERHEAD_BYTES
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > upload_limit:
-        raise _too_large()
-    limited = Request(request.scope, _limited_receive(request, upload_limit))
-    async with limited.form(max_files=1, max_fields=1) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("send the file as the multipart part `file`", code="file_missing")
-        data = await upload.read()
-        filename = upload.filename or ""
+    data, filename = await read_upload(
+        request,
+        oc.settings.challenge_attachment_max_bytes,
+        too_large="the file is larger than attachments may be",
+        missing="send the file as the multipart part `file`",
+    )
     return await oc.challenge_attachments.add_attachment(actor, challenge_id, data, filename)
 
 
@@ -91,23 +65,3 @@ async def remove_attachment(
     """Same rules as attaching; the file is deleted shortly after. 409 `challenge_locked`."""
     await oc.challenge_attachments.remove_attachment(actor, challenge_id, attachment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _limited_receive(request: Request, limit: int) -> Receive:
-    """The request's ``receive``, refusing a body (chunked ones too) longer than ``limit``."""
-    received = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        message = await request.receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise _too_large()
-        return message
-
-    return receive
-
-
-def _too_large() -> InvalidInput:
-    return InvalidInput("the file is larger than attachments may be", code="file_too_large")
