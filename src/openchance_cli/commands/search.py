@@ -50,7 +50,7 @@ def query(
         q=text,
         category=category or [],
         difficulty=difficulty or [],
-        status=status or [ChallengeStatus.OPEN],
+        status=status or [],  # none given: the core's default (open)
         skills=skill or [],
         sort=sort,
         limit=limit,
