@@ -115,8 +115,9 @@ class MeilisearchProcess:
             "--http-addr",
             f"127.0.0.1:{self.port}",
             "--no-analytics",
-            "--master-key",
-            self.master_key,
+            # One argument: a key that starts with "-" (token_urlsafe makes some) would
+            # otherwise be taken for an option and the server would refuse to start.
+            f"--master-key={self.master_key}",
             "--env",
             "development",
             "--max-indexing-threads",
