@@ -9,6 +9,13 @@ from openchance.models.accounts import (
     UserStatus,
     UserToken,
 )
+from openchance.models.applications import (
+    ACTIVE_APPLICATION_STATUSES,
+    Application,
+    ApplicationAttachment,
+    ApplicationHistoryEntry,
+    ApplicationStatus,
+)
 from openchance.models.audit import AuditEntry
 from openchance.models.challenges import (
     CancelReason,
@@ -28,6 +35,14 @@ from openchance.models.challenges import (
 from openchance.models.events import EventRecord
 from openchance.models.jobs import Job, JobState
 from openchance.models.mail import OutboundMail
+from openchance.models.messaging import (
+    Conversation,
+    ConversationParticipant,
+    Message,
+    MessageAttachment,
+    MessageKind,
+    ParticipantRole,
+)
 from openchance.models.notifications import Notification
 from openchance.models.oauth import OAuthIdentity, OAuthProvider
 from openchance.models.profiles import Availability, Profile
@@ -41,7 +56,12 @@ from openchance.models.search import (
 from openchance.models.workers import WorkerRecord
 
 __all__ = [
+    "ACTIVE_APPLICATION_STATUSES",
     "AlertFrequency",
+    "Application",
+    "ApplicationAttachment",
+    "ApplicationHistoryEntry",
+    "ApplicationStatus",
     "AuditEntry",
     "AuthSession",
     "Availability",
@@ -53,16 +73,22 @@ __all__ = [
     "ChallengeInvite",
     "ChallengeMilestone",
     "ChallengeStatus",
+    "Conversation",
+    "ConversationParticipant",
     "Difficulty",
     "EventRecord",
     "IPTerms",
     "InviteStatus",
     "Job",
     "JobState",
+    "Message",
+    "MessageAttachment",
+    "MessageKind",
     "Notification",
     "OAuthIdentity",
     "OAuthProvider",
     "OutboundMail",
+    "ParticipantRole",
     "Profile",
     "RecoveryCode",
     "RewardKind",
