@@ -31,6 +31,7 @@ from openchance.jobs.service import JobService
 from openchance.jobs.worker import Worker
 from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
+from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
@@ -95,6 +96,7 @@ class OpenChance:
         self.saved_searches = SavedSearchService(self)
         self.categories = CategoryService(self)
         self.challenge_attachments = ChallengeAttachmentService(self)
+        self.messaging = MessagingService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
