@@ -13,7 +13,7 @@ from openchance.challenges.clarifications import clarification_recipients
 from openchance.challenges.repository import load_challenge
 from openchance.challenges.schemas import ClarificationCreate
 from openchance.errors import NotFound
-from openchance.models.challenges import ChallengeInvite, InviteStatus
+from openchance.models.challenges import ChallengeInvite, InviteStatus, Visibility
 from tests.challenges.drafting import notifications_of, person
 from tests.factories.applications import apply, bid_data, open_challenge
 from tests.factories.challenges import insert_challenge
@@ -24,7 +24,7 @@ async def private_challenge(oc: OpenChance, owner: Actor, *invitees: Actor) -> u
     return await insert_challenge(
         oc,
         owner.user_id,
-        visibility="private",
+        visibility=Visibility.PRIVATE,
         invitees=[invitee.user_id for invitee in invitees if invitee.user_id is not None],
     )
 

@@ -13,7 +13,7 @@ from openchance.accounts.schemas import StatusChange
 from openchance.applications.schemas import MAX_PROPOSAL_LENGTH
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
-from openchance.models.challenges import ChallengeStatus
+from openchance.models.challenges import ChallengeStatus, Visibility
 from tests.challenges.drafting import (
     draft,
     events_named,
@@ -174,7 +174,7 @@ class TestSubmitApplication:
         assert owner.user_id is not None
         assert sofia.user_id is not None
         challenge_id = await insert_challenge(
-            oc, owner.user_id, visibility="private", invitees=[sofia.user_id]
+            oc, owner.user_id, visibility=Visibility.PRIVATE, invitees=[sofia.user_id]
         )
 
         application = await apply(oc, sofia, challenge_id, bid=bid_data("900.00"))
