@@ -281,6 +281,18 @@ class Settings(BaseSettings):
     challenge_attachments_max: int = Field(
         default=10, ge=0, le=100, description="Attachments per challenge."
     )
+    application_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest application attachment, in bytes."
+    )
+    application_attachments_max: int = Field(
+        default=5, ge=0, le=100, description="Attachments per application."
+    )
+    applications_per_solver_per_day: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="New applications one solver may send in any 24 hours.",
+    )
     search_backend: SearchBackendKind = Field(
         default=SearchBackendKind.DATABASE, description="`database` or `meilisearch`."
     )

@@ -14,6 +14,8 @@ from openchance.accounts.profiles import ProfileService
 from openchance.accounts.service import AccountService
 from openchance.accounts.staff import UserAdminService
 from openchance.accounts.two_factor import TwoFactorService
+from openchance.applications.attachments import ApplicationAttachmentService
+from openchance.applications.service import ApplicationService
 from openchance.challenges import jobs as challenge_jobs
 from openchance.challenges.attachments import ChallengeAttachmentService
 from openchance.challenges.categories import CategoryService
@@ -96,6 +98,8 @@ class OpenChance:
         self.saved_searches = SavedSearchService(self)
         self.categories = CategoryService(self)
         self.challenge_attachments = ChallengeAttachmentService(self)
+        self.applications = ApplicationService(self)
+        self.application_attachments = ApplicationAttachmentService(self)
         self.messaging = MessagingService(self)
 
     # -- lifecycle ---------------------------------------------------------------------

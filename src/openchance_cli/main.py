@@ -8,6 +8,7 @@ import typer
 
 import openchance
 from openchance_cli.commands import (
+    applications,
     categories,
     challenges,
     config,
@@ -27,6 +28,7 @@ app = typer.Typer(
     help="OpenChance: run a challenge marketplace.",
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(applications.app, name="applications")
 app.add_typer(categories.app, name="categories")
 app.add_typer(challenges.app, name="challenges")
 app.add_typer(config.app, name="config")

@@ -25,6 +25,8 @@ from openchance_server.problems import (
 )
 from openchance_server.routers import (
     account,
+    application_attachments,
+    applications,
     auth,
     categories,
     challenge_attachments,
@@ -99,6 +101,8 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
         challenges.router,
         challenge_attachments.router,
         challenge_invites.router,
+        applications.router,
+        application_attachments.router,
         notifications.router,
         saved_searches.router,
         oauth.router,

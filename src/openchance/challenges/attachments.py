@@ -142,7 +142,7 @@ class ChallengeAttachmentService:
         limit = self._platform.settings.challenge_attachment_max_bytes
         if size > limit:
             raise InvalidInput(
-                f"the file is larger than {_describe_size(limit)}", code="file_too_large"
+                f"the file is larger than {describe_size(limit)}", code="file_too_large"
             )
 
     async def _check_room(self, uow: UnitOfWork, challenge_id: uuid.UUID) -> None:
@@ -203,7 +203,7 @@ async def _load_editable(
     return challenge
 
 
-def _describe_size(size: int) -> str:
+def describe_size(size: int) -> str:
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
         return f"{size // (1024 * 1024)} MB"
     if size >= 1024 and size % 1024 == 0:

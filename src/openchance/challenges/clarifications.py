@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from openchance.actor import Actor
 from openchance.challenges.events import ChallengeClarified
 from openchance.challenges.policy import check_owner
-from openchance.challenges.repository import pending_invitee_ids
+from openchance.challenges.repository import applicant_ids, pending_invitee_ids
 from openchance.challenges.schemas import ClarificationCreate
 from openchance.challenges.workflow import CLARIFIABLE_STATUSES
 from openchance.db.types import utcnow
@@ -22,13 +22,11 @@ if TYPE_CHECKING:
 
 
 async def clarification_recipients(uow: UnitOfWork, challenge: Challenge) -> list[uuid.UUID]:
-    """Who is told about a new clarification.
-
-    Today: the signed-up holders of a pending invitation to the challenge. This is NOT yet
-    "the applicants" of the issue, because applications do not exist yet: the
-    applications issue extends this function with everyone who applied (deduplicated,
+    """Who is told about a new clarification: the signed-up holders of a pending
+    invitation, and every solver with an application that is not withdrawn (each once,
     the challenger never included)."""
     recipients = await pending_invitee_ids(uow, challenge.id)
+    recipients += await applicant_ids(uow, challenge.id)
     return list(dict.fromkeys(user for user in recipients if user != challenge.owner_id))
 
 

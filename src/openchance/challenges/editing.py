@@ -50,7 +50,7 @@ async def apply_edit(uow: UnitOfWork, challenge: Challenge, data: ChallengeEdit)
     breaks a rule across fields (the caller's unit of work then rolls back)."""
     sent = data.model_fields_set
     for name in ("title", "summary", "description", "difficulty", "deadline", "visibility",
-                 "ip_terms", "terms", "winners"):  # fmt: skip
+                 "ip_terms", "terms", "winners", "max_applications"):  # fmt: skip
         if name in sent:
             setattr(challenge, name, getattr(data, name))
     if "skills" in sent and data.skills is not None:

@@ -10,7 +10,11 @@ import uuid
 from typing import TYPE_CHECKING
 
 from openchance.actor import Actor, Role
-from openchance.challenges.repository import has_pending_invite, load_challenge
+from openchance.challenges.repository import (
+    has_active_application,
+    has_pending_invite,
+    load_challenge,
+)
 from openchance.errors import NotAuthenticated, NotFound, PermissionDenied
 from openchance.models.challenges import Challenge, ChallengeStatus, Visibility
 from openchance.search.query import SearchViewer
@@ -27,7 +31,8 @@ def is_owner(actor: Actor, challenge: Challenge) -> bool:
 
 def can_view(actor: Actor, challenge: Challenge, *, invited: bool) -> bool:
     """Staff and the challenger see everything; others see published challenges that are
-    public, or private with a pending invitation for them."""
+    public, or private and ``invited``: a pending invitation, or an application still in
+    play (an applicant keeps seeing what they applied to)."""
     if actor.is_staff or is_owner(actor, challenge):
         return True
     if challenge.status in UNPUBLISHED or challenge.published_at is None:
@@ -43,7 +48,10 @@ async def load_visible_challenge(
     invited = (
         actor.user_id is not None
         and challenge.visibility is Visibility.PRIVATE
-        and await has_pending_invite(uow, challenge.id, actor.user_id)
+        and (
+            await has_pending_invite(uow, challenge.id, actor.user_id)
+            or await has_active_application(uow, challenge.id, actor.user_id)
+        )
     )
     if not can_view(actor, challenge, invited=invited):
         raise NotFound("challenge", challenge_id)

@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from openchance.errors import NotFound
+from openchance.models.applications import (
+    ACTIVE_APPLICATION_STATUSES,
+    Application,
+    ApplicationStatus,
+)
 from openchance.models.challenges import Challenge, ChallengeInvite, InviteStatus
 
 if TYPE_CHECKING:
@@ -49,3 +54,31 @@ async def pending_invitee_ids(uow: UnitOfWork, challenge_id: uuid.UUID) -> list[
         )
     )
     return [user_id for user_id in rows if user_id is not None]
+
+
+async def has_active_application(
+    uow: UnitOfWork, challenge_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    """Whether ``user_id`` has an application to the challenge that is still in play."""
+    found = await uow.session.scalar(
+        select(Application.id).where(
+            Application.challenge_id == challenge_id,
+            Application.solver_id == user_id,
+            Application.status.in_(ACTIVE_APPLICATION_STATUSES),
+        )
+    )
+    return found is not None
+
+
+async def applicant_ids(uow: UnitOfWork, challenge_id: uuid.UUID) -> list[uuid.UUID]:
+    """Solvers with an application to the challenge that they have not withdrawn, in the
+    order they applied."""
+    rows = await uow.session.scalars(
+        select(Application.solver_id)
+        .where(
+            Application.challenge_id == challenge_id,
+            Application.status != ApplicationStatus.WITHDRAWN,
+        )
+        .order_by(Application.created_at, Application.id)
+    )
+    return list(rows)

@@ -105,7 +105,7 @@ def to_minor(text: str, currency: str) -> int:
     return _check_minor(int(scaled))
 
 
-def _pick(text: str | None, minor: int | None, currency: str, name: str) -> int:
+def pick_amount(text: str | None, minor: int | None, currency: str, name: str) -> int:
     """One amount from its two spellings: exactly one of them must be given."""
     if text is not None and minor is not None:
         raise PydanticCustomError(
@@ -118,7 +118,7 @@ def _pick(text: str | None, minor: int | None, currency: str, name: str) -> int:
     return to_minor(text, currency)
 
 
-def _check_decimal(value: str | None, info: ValidationInfo) -> str | None:
+def check_decimal_amount(value: str | None, info: ValidationInfo) -> str | None:
     """Field validator body: a decimal amount fits its currency (reported at its own field;
     when the currency is invalid it is reported instead)."""
     if value is not None:
@@ -140,11 +140,11 @@ class FixedRewardInput(BaseModel):
     amount: AmountText | None = None
     amount_minor: AmountMinor | None = None
 
-    _amount = field_validator("amount")(_check_decimal)
+    _amount = field_validator("amount")(check_decimal_amount)
 
     @model_validator(mode="after")
     def _one_amount(self) -> FixedRewardInput:
-        self.amount_minor = _pick(self.amount, self.amount_minor, self.currency, "amount")
+        self.amount_minor = pick_amount(self.amount, self.amount_minor, self.currency, "amount")
         self.amount = None
         return self
 
@@ -165,12 +165,12 @@ class RangeRewardInput(BaseModel):
     max: AmountText | None = None
     max_minor: AmountMinor | None = None
 
-    _bounds = field_validator("min", "max")(_check_decimal)
+    _bounds = field_validator("min", "max")(check_decimal_amount)
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeRewardInput:
-        self.min_minor = _pick(self.min, self.min_minor, self.currency, "min")
-        self.max_minor = _pick(self.max, self.max_minor, self.currency, "max")
+        self.min_minor = pick_amount(self.min, self.min_minor, self.currency, "min")
+        self.max_minor = pick_amount(self.max, self.max_minor, self.currency, "max")
         self.min = self.max = None
         if self.min_minor > self.max_minor:
             raise PydanticCustomError("range_inverted", "the minimum is above the maximum")
@@ -193,12 +193,12 @@ class MilestoneInput(BaseModel):
     amount_minor: AmountMinor | None = None
     due_at: AwareDatetime | None = Field(default=None, description="Not after the deadline.")
 
-    _amount = field_validator("amount")(_check_decimal)
+    _amount = field_validator("amount")(check_decimal_amount)
 
     @model_validator(mode="after")
     def _one_amount(self) -> MilestoneInput:
         if (self.amount is None) == (self.amount_minor is None):
-            _pick(self.amount, self.amount_minor, "", "amount")  # neither, or both: refused
+            pick_amount(self.amount, self.amount_minor, "", "amount")  # neither, or both: refused
         return self
 
 
@@ -216,7 +216,7 @@ class MilestonesRewardInput(BaseModel):
     total: AmountText | None = None
     total_minor: AmountMinor | None = None
 
-    _total = field_validator("total")(_check_decimal)
+    _total = field_validator("total")(check_decimal_amount)
 
     @field_validator("milestones", mode="after")
     @classmethod
@@ -241,7 +241,7 @@ class MilestonesRewardInput(BaseModel):
         if total > MAX_AMOUNT_MINOR:
             raise PydanticCustomError("amount_too_large", "the milestones add up to too much")
         if self.total is not None or self.total_minor is not None:
-            stated = _pick(self.total, self.total_minor, self.currency, "total")
+            stated = pick_amount(self.total, self.total_minor, self.currency, "total")
             if stated != total:
                 raise PydanticCustomError(
                     "milestones_total_mismatch",

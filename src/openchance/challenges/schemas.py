@@ -49,6 +49,7 @@ MAX_TERMS_LENGTH = 10_000
 MAX_CLARIFICATION_LENGTH = 10_000
 MAX_NOTE_LENGTH = 2000
 MAX_WINNERS = 50
+MAX_APPLICATIONS_CAP = 10_000
 MAX_DEADLINE_AHEAD = timedelta(days=5 * 366)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -91,6 +92,14 @@ PrizeSplit = Annotated[
     ),
 ]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE_LENGTH)]
+MaxApplications = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_APPLICATIONS_CAP,
+        description="Stop taking applications once this many were received; null: no cap.",
+    ),
+]
 
 
 def check_deadline(deadline: datetime) -> datetime:
@@ -131,6 +140,7 @@ class ChallengeCreate(BaseModel):
     visibility: Visibility = Visibility.PUBLIC
     ip_terms: IPTerms = IPTerms.NONE
     terms: Terms = ""
+    max_applications: MaxApplications | None = None
 
     _normalise_skills = field_validator("skills")(_skills)
     _future_deadline = field_validator("deadline")(check_deadline)
@@ -154,7 +164,8 @@ class ChallengeCreate(BaseModel):
 
 class ChallengeEdit(BaseModel):
     """Only the fields sent change. ``null`` is refused, except for ``prize_split`` (back to
-    equal shares); sending ``winners`` without ``prize_split`` also resets it."""
+    equal shares) and ``max_applications`` (no cap); sending ``winners`` without
+    ``prize_split`` also resets it."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -171,6 +182,7 @@ class ChallengeEdit(BaseModel):
     visibility: Visibility | None = None
     ip_terms: IPTerms | None = None
     terms: Terms | None = None
+    max_applications: MaxApplications | None = None
 
     _normalise_skills = field_validator("skills")(_skills)
 
@@ -292,6 +304,7 @@ class MoneyRead(BaseModel):
 
 
 class MilestoneRead(BaseModel):
+    id: uuid.UUID = Field(description="What an application's milestone bids refer to.")
     position: int = Field(description="1 for the first milestone.")
     title: str
     description: str
@@ -361,6 +374,9 @@ class ChallengeRead(ChallengeSummary):
     )
     cancel_reason: CancelReason | None
     cancel_note: str | None
+    max_applications: int | None = Field(
+        description="The challenger's cap on applications received; null: no cap."
+    )
     clarifications: list[ClarificationRead] = Field(description="Oldest first.")
     can_edit: bool = Field(
         description="Whether you may change the substance now (your challenge, not yet "

@@ -115,6 +115,7 @@ class ChallengeService:
                 visibility=data.visibility,
                 ip_terms=data.ip_terms,
                 terms=data.terms,
+                max_applications=data.max_applications,
                 status=ChallengeStatus.DRAFT,
                 status_changed_at=utcnow(),
                 application_count=0,

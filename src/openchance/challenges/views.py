@@ -70,6 +70,7 @@ async def read_challenge(uow: UnitOfWork, actor: Actor, challenge: Challenge) ->
         review_note=challenge.review_note if may_see_review else None,
         cancel_reason=challenge.cancel_reason,
         cancel_note=challenge.cancel_note,
+        max_applications=challenge.max_applications,
         clarifications=[read_clarification(row) for row in clarifications],
         can_edit=can_edit(actor, challenge),
     )
@@ -146,6 +147,7 @@ def read_reward(challenge: Challenge, milestones: Sequence[ChallengeMilestone]) 
         formatted=formatted,
         milestones=[
             MilestoneRead(
+                id=milestone.id,
                 position=milestone.position,
                 title=milestone.title,
                 description=milestone.description,

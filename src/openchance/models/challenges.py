@@ -171,6 +171,9 @@ class Challenge(UUIDPrimaryKey, Timestamps, Base):
     application_count: Mapped[int] = mapped_column(
         Integer, default=0, doc="Applications ever received: the substance is frozen after one."
     )
+    max_applications: Mapped[int | None] = mapped_column(
+        Integer, doc="The challenger's cap on applications received; None: no cap."
+    )
 
     __table_args__ = (
         CheckConstraint("reward_min_minor > 0", name="reward_positive"),

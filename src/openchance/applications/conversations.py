@@ -1,0 +1,79 @@
+"""Where the application workflow meets messaging.
+
+A conversation between the solver and the challenger opens when an application is
+submitted, and every change of status posts a short system message into it. Messaging
+(``openchance.messaging.conversations``) is built on another branch and is not here yet;
+these two functions are the one place the use cases call, and the place it is wired:
+:func:`on_submitted` calls ``open_application_conversation(uow, challenge=…,
+application=…)``, :func:`on_status_changed` passes the message it composes to
+``post_system_message(uow, application_id=…, body=…, data=…)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openchance.applications.workflow import ApplicationAction
+from openchance.models.accounts import User
+from openchance.models.applications import Application
+from openchance.models.challenges import Challenge
+
+if TYPE_CHECKING:
+    from openchance.db.uow import UnitOfWork
+
+STAFF_NAME = "Staff"
+"""Who a decision is attributed to when no user took it (an operator at the CLI)."""
+
+_TEMPLATES = {
+    ApplicationAction.SHORTLIST: "{name} shortlisted this application.",
+    ApplicationAction.ACCEPT: "{name} accepted this application: the work can start.",
+    ApplicationAction.REJECT: "{name} declined this application.",
+    ApplicationAction.AUTO_REJECT: "This application was closed: another one was chosen.",
+    ApplicationAction.WITHDRAW: "{name} withdrew this application.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SystemMessage:
+    """What a status change posts into the application's conversation."""
+
+    body: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def system_message(
+    application: Application, action: ApplicationAction, note: str, *, name: str
+) -> SystemMessage:
+    """The human-readable line for ``action`` taken by ``name``, with the note if any."""
+    body = _TEMPLATES[action].format(name=name)
+    if note and action is not ApplicationAction.AUTO_REJECT:
+        body = f"{body}\n\n{note}"
+    return SystemMessage(
+        body=body,
+        data={
+            "kind": "application.status_changed",
+            "application_id": str(application.id),
+            "action": action.value,
+            "status": application.status.value,
+        },
+    )
+
+
+async def on_submitted(uow: UnitOfWork, challenge: Challenge, application: Application) -> None:
+    """The application was submitted: its conversation opens (``open_application_conversation``,
+    idempotent), once messaging is wired here."""
+
+
+async def on_status_changed(
+    uow: UnitOfWork, application: Application, action: ApplicationAction, note: str
+) -> SystemMessage:
+    """The application's status changed: the system message for its conversation
+    (``post_system_message``, once messaging is wired here). The name is the solver's for a
+    withdrawal and the decider's otherwise."""
+    actor_id = (
+        application.solver_id if action is ApplicationAction.WITHDRAW else application.decided_by
+    )
+    user = await uow.session.get(User, actor_id) if actor_id is not None else None
+    name = user.display_name if user is not None else STAFF_NAME
+    return system_message(application, action, note, name=name)
