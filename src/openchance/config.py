@@ -281,6 +281,12 @@ class Settings(BaseSettings):
     challenge_attachments_max: int = Field(
         default=10, ge=0, le=100, description="Attachments per challenge."
     )
+    message_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest file sent with a message, in bytes."
+    )
+    message_attachments_max: int = Field(
+        default=5, ge=1, le=20, description="Files one message may carry."
+    )
     search_backend: SearchBackendKind = Field(
         default=SearchBackendKind.DATABASE, description="`database` or `meilisearch`."
     )
