@@ -35,10 +35,12 @@ from openchance.models.messaging import (
     ConversationParticipant,
     Message,
     MessageAttachment,
+    ParticipantRole,
 )
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
+ROLE_ORDER = {ParticipantRole.CHALLENGER: 0, ParticipantRole.SOLVER: 1, ParticipantRole.STAFF: 2}
 
 
 def last_activity() -> ColumnElement[datetime]:
