@@ -293,6 +293,12 @@ class Settings(BaseSettings):
         le=10_000,
         description="New applications one solver may send in any 24 hours.",
     )
+    message_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest file sent with a message, in bytes."
+    )
+    message_attachments_max: int = Field(
+        default=5, ge=1, le=20, description="Files one message may carry."
+    )
     search_backend: SearchBackendKind = Field(
         default=SearchBackendKind.DATABASE, description="`database` or `meilisearch`."
     )

@@ -1,7 +1,8 @@
 """The demo marketplace: migrate the database and seed it, idempotently.
 
 Each domain adds a seeding step as it lands; a step must be safe to run on every start
-(it checks what exists before it writes). Today: the demo accounts, then the challenges.
+(it checks what exists before it writes). Today: the demo accounts, the challenges, then
+messages in whatever conversations the steps before opened.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email, seed_demo_accounts
 from openchance.challenges.demo import seed_demo_challenges
 from openchance.db import migrate
+from openchance.messaging.demo import seed_demo_conversations
 from openchance.platform import OpenChance
 
 SeedStep = Callable[[OpenChance], Awaitable[str]]
@@ -19,7 +21,8 @@ SeedStep = Callable[[OpenChance], Awaitable[str]]
 
 
 def _seed_steps() -> list[SeedStep]:
-    return [seed_demo_accounts, seed_demo_challenges]
+    # Conversations last: they fill the conversations that applications opened.
+    return [seed_demo_accounts, seed_demo_challenges, seed_demo_conversations]
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ from openchance.jobs.service import JobService
 from openchance.jobs.worker import Worker
 from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
+from openchance.messaging import jobs as messaging_jobs
+from openchance.messaging.presence import CachePresence, Presence
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
@@ -57,6 +59,7 @@ def core_job_registry() -> JobRegistry:
     search_jobs.register(registry)
     challenge_jobs.register(registry)
     search_alerts.register(registry)
+    messaging_jobs.register(registry)
     return registry
 
 
@@ -191,6 +194,11 @@ class OpenChance:
         self._require_started()
         assert self._cache is not None
         return self._cache
+
+    @property
+    def presence(self) -> Presence:
+        """Who has a live real-time connection (kept in the cache by the WebSocket layer)."""
+        return CachePresence(self.cache)
 
     @property
     def rate_limiter(self) -> RateLimiter:

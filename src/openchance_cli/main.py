@@ -12,6 +12,7 @@ from openchance_cli.commands import (
     categories,
     challenges,
     config,
+    conversations,
     db,
     jobs,
     mail,
@@ -32,6 +33,7 @@ app.add_typer(applications.app, name="applications")
 app.add_typer(categories.app, name="categories")
 app.add_typer(challenges.app, name="challenges")
 app.add_typer(config.app, name="config")
+app.add_typer(conversations.app, name="conversations")
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")

@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from openchance import OpenChance
+from openchance import Actor, OpenChance, Role
 from openchance.db.types import utcnow
 from openchance.messaging.conversations import open_application_conversation
+from openchance.messaging.schemas import MessageCreate, MessageRead
 from openchance.models.applications import Application, ApplicationStatus
 from openchance.models.challenges import Challenge
 from tests.factories.challenges import insert_challenge
+from tests.factories.users import create_user
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,16 @@ class ConversationIds:
 
 
 async def insert_conversation(
-    oc: OpenChance, challenger_id: uuid.UUID, solver_id: uuid.UUID
+    oc: OpenChance,
+    challenger_id: uuid.UUID,
+    solver_id: uuid.UUID,
+    *,
+    challenge_id: uuid.UUID | None = None,
 ) -> ConversationIds:
-    """An open challenge of ``challenger_id``, a submitted application of ``solver_id`` and
-    the conversation between them."""
-    challenge_id = await insert_challenge(oc, challenger_id)
+    """An open challenge of ``challenger_id`` (or ``challenge_id``), a submitted application
+    of ``solver_id`` and the conversation between them."""
+    if challenge_id is None:
+        challenge_id = await insert_challenge(oc, challenger_id)
     now = utcnow()
     async with oc.unit_of_work() as uow:
         challenge = await uow.session.get(Challenge, challenge_id)
@@ -59,3 +66,24 @@ async def insert_conversation(
             challenger_id=challenger_id,
             solver_id=solver_id,
         )
+
+
+async def post_text(
+    oc: OpenChance,
+    actor: Actor,
+    conversation_id: uuid.UUID,
+    body: str,
+    client_id: str | None = None,
+) -> MessageRead:
+    """A text message through the use case."""
+    return await oc.messaging.post_message(
+        actor, conversation_id, MessageCreate(body=body, client_id=client_id)
+    )
+
+
+async def staff_actor(
+    oc: OpenChance, role: Role = Role.SUPPORT, name: str = "Sue Support"
+) -> Actor:
+    """A staff account of ``role``, as the actor its sessions resolve to."""
+    user_id = await create_user(oc, display_name=name, role=role)
+    return Actor.user(user_id, {role})

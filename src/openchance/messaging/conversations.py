@@ -11,18 +11,25 @@ work.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from openchance.db.types import utcnow
 from openchance.errors import NotFound
+from openchance.messaging.attachments import PendingAttachment
 from openchance.messaging.events import MessagePosted
+from openchance.messaging.jobs import NOTIFY_NEW_MESSAGE, NotifyNewMessage
+from openchance.messaging.notifications import mark_new_messages_notification_read
+from openchance.messaging.schemas import MessageAttachmentRead
 from openchance.messaging.views import read_message
 from openchance.models.messaging import (
     Conversation,
     ConversationParticipant,
     Message,
+    MessageAttachment,
     MessageKind,
     ParticipantRole,
 )
@@ -112,13 +119,17 @@ async def append_message(
     body: str,
     data: dict[str, Any] | None = None,
     client_id: str | None = None,
+    attachments: Sequence[PendingAttachment] = (),
 ) -> tuple[Message, bool]:
     """Store a message as the conversation's next one; returns it and whether it is new.
 
     Lock the conversation first (:func:`lock_conversation`): the lock orders concurrent
     posts and makes the ``client_id`` check race-free. A ``client_id`` the sender already
-    used returns the stored message unchanged (``False``): a resend is not a duplicate.
-    Posting moves the sender's own read marker to their message.
+    used returns the stored message unchanged (``False``): a resend is not a duplicate
+    (``attachments`` given with it are not attached: the caller discards their files).
+    Posting moves the sender's own read marker to their message (and marks their
+    notification of the conversation read). A participant's message also enqueues the
+    ``messaging.notify_new_message`` job for the recipients who are not connected.
     """
     if sender_id is not None and client_id is not None:
         stored = await find_by_client_id(uow, conversation.id, sender_id, client_id)
@@ -139,6 +150,30 @@ async def append_message(
         created_at=now,
     )
     uow.session.add(message)
+    if attachments:
+        await uow.flush()  # the message row before the rows that refer to it
+    attachment_reads = []
+    for position, pending in enumerate(attachments):
+        row = MessageAttachment(
+            id=uuid.uuid4(),
+            message_id=message.id,
+            key=pending.key,
+            filename=pending.filename,
+            content_type=pending.content_type,
+            size_bytes=pending.size_bytes,
+            # A microsecond apart: reading them back by created_at keeps the upload order.
+            created_at=now + timedelta(microseconds=position),
+        )
+        uow.session.add(row)
+        attachment_reads.append(
+            MessageAttachmentRead(
+                id=row.id,
+                filename=row.filename,
+                content_type=row.content_type,
+                size_bytes=row.size_bytes,
+                download_url=pending.download_url,
+            )
+        )
     if sender_id is not None:
         sender = await uow.session.scalar(
             select(ConversationParticipant).where(
@@ -149,12 +184,19 @@ async def append_message(
         if sender is not None:
             sender.last_read_seq = max(sender.last_read_seq, message.seq)
     await uow.flush()
+    if sender_id is not None:
+        await mark_new_messages_notification_read(uow, conversation.id, sender_id)
+        await uow.enqueue(
+            NOTIFY_NEW_MESSAGE,
+            NotifyNewMessage(conversation_id=conversation.id, message_id=message.id),
+            idempotency_key=f"message_notifications:{message.id}",
+        )
     uow.record(
         MessagePosted(
             conversation_id=conversation.id,
             seq=message.seq,
             participant_ids=await participant_ids(uow, conversation.id),
-            message=read_message(message).model_dump(mode="json"),
+            message=read_message(message, attachment_reads).model_dump(mode="json"),
         )
     )
     return message, True

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from openchance.accounts.policy import require_user
 from openchance.actor import Actor
 from openchance.errors import NotFound, PermissionDenied
-from openchance.models.messaging import ConversationParticipant
+from openchance.models.messaging import Conversation, ConversationParticipant
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -42,6 +42,11 @@ async def check_can_read(
         if participant is not None:
             return participant
     if actor.is_staff:
+        exists = await uow.session.scalar(
+            select(Conversation.id).where(Conversation.id == conversation_id)
+        )
+        if exists is None:
+            raise NotFound("conversation", conversation_id)
         return None
     raise NotFound("conversation", conversation_id)
 
