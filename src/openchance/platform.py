@@ -33,6 +33,7 @@ from openchance.jobs.service import JobService
 from openchance.jobs.worker import Worker
 from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
+from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
@@ -99,6 +100,7 @@ class OpenChance:
         self.challenge_attachments = ChallengeAttachmentService(self)
         self.applications = ApplicationService(self)
         self.application_attachments = ApplicationAttachmentService(self)
+        self.messaging = MessagingService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 

