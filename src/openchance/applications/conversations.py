@@ -1,12 +1,9 @@
 """Where the application workflow meets messaging.
 
 A conversation between the solver and the challenger opens when an application is
-submitted, and every change of status posts a short system message into it. Messaging
-(``openchance.messaging.conversations``) is built on another branch and is not here yet;
-these two functions are the one place the use cases call, and the place it is wired:
-:func:`on_submitted` calls ``open_application_conversation(uow, challenge=…,
-application=…)``, :func:`on_status_changed` passes the message it composes to
-``post_system_message(uow, application_id=…, body=…, data=…)``.
+submitted (``messaging.conversations.open_application_conversation``), and every change of
+status posts a short system message into it (``post_system_message``), in the use case's
+unit of work: the message exists exactly when the change does.
 """
 
 from __future__ import annotations
@@ -15,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openchance.applications.workflow import ApplicationAction
+from openchance.messaging.conversations import (
+    open_application_conversation,
+    post_system_message,
+)
 from openchance.models.accounts import User
 from openchance.models.applications import Application
 from openchance.models.challenges import Challenge
@@ -61,19 +62,23 @@ def system_message(
 
 
 async def on_submitted(uow: UnitOfWork, challenge: Challenge, application: Application) -> None:
-    """The application was submitted: its conversation opens (``open_application_conversation``,
-    idempotent), once messaging is wired here."""
+    """The application was submitted: its conversation opens (idempotent)."""
+    await open_application_conversation(uow, challenge=challenge, application=application)
 
 
 async def on_status_changed(
     uow: UnitOfWork, application: Application, action: ApplicationAction, note: str
 ) -> SystemMessage:
-    """The application's status changed: the system message for its conversation
-    (``post_system_message``, once messaging is wired here). The name is the solver's for a
-    withdrawal and the decider's otherwise."""
+    """The application's status changed: post the system message into its conversation
+    (none is posted for an application without one) and return it. The name is the
+    solver's for a withdrawal and the decider's otherwise."""
     actor_id = (
         application.solver_id if action is ApplicationAction.WITHDRAW else application.decided_by
     )
     user = await uow.session.get(User, actor_id) if actor_id is not None else None
     name = user.display_name if user is not None else STAFF_NAME
-    return system_message(application, action, note, name=name)
+    message = system_message(application, action, note, name=name)
+    await post_system_message(
+        uow, application_id=application.id, body=message.body, data=message.data
+    )
+    return message
