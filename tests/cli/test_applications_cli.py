@@ -57,9 +57,7 @@ class TestList:
             str(ids["other"]),
         }
 
-    def test_the_table_shows_each_status(
-        self, invoke: Invoke, settings: Settings
-    ) -> None:
+    def test_the_table_shows_each_status(self, invoke: Invoke, settings: Settings) -> None:
         _seed(settings)
 
         result = invoke("applications", "list")

@@ -1,9 +1,9 @@
 """Where the application workflow meets messaging.
 
 A conversation between the solver and the challenger opens when an application is
-submitted, and every change of status posts a short system message into it. These two
-functions are the one place the application use cases reach into messaging
-(``openchance.messaging.conversations``).
+submitted (``messaging.conversations.open_application_conversation``), and every change of
+status posts a short system message into it (``post_system_message``), in the use case's
+unit of work: the message exists exactly when the change does.
 """
 
 from __future__ import annotations
@@ -62,17 +62,16 @@ def system_message(
 
 
 async def on_submitted(uow: UnitOfWork, challenge: Challenge, application: Application) -> None:
-    """The application was submitted: its conversation between the solver and the
-    challenger opens (idempotent)."""
+    """The application was submitted: its conversation opens (idempotent)."""
     await open_application_conversation(uow, challenge=challenge, application=application)
 
 
 async def on_status_changed(
     uow: UnitOfWork, application: Application, action: ApplicationAction, note: str
 ) -> SystemMessage:
-    """The application's status changed: a system message in its conversation says so,
-    and is returned. The name is the solver's for a withdrawal and the decider's
-    otherwise."""
+    """The application's status changed: post the system message into its conversation
+    (none is posted for an application without one) and return it. The name is the
+    solver's for a withdrawal and the decider's otherwise."""
     actor_id = (
         application.solver_id if action is ApplicationAction.WITHDRAW else application.decided_by
     )

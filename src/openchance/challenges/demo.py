@@ -6,9 +6,10 @@ the demo moderator, invitations sent, clarifications added, cancelled with its r
 What the use cases cannot do yet is set on the row afterwards, in one unit of work that
 also re-indexes the challenge:
 
-- ``in_progress``, ``in_review`` and ``completed`` follow an accepted application, and
-  applications come with a later issue: the lifecycle steps those use cases will take
-  (``challenges.transitions``) are taken directly;
+- ``in_review`` and ``completed`` follow the delivery of the work, which comes with a
+  later issue: the lifecycle steps those use cases will take (``challenges.transitions``)
+  are taken directly (``in_progress`` itself comes from an accepted application, made
+  through the application use cases by ``openchance.applications.demo``);
 - an expired challenge needs a deadline in the past, which no use case accepts; its
   deadline is moved back and the real expiry (``expire_if_due``) expires it;
 - posting dates are spread over the past weeks, so "newest first" looks lived in.
@@ -30,6 +31,7 @@ from sqlalchemy import select
 
 from openchance.accounts.demo import DEMO_ACCOUNTS, demo_email
 from openchance.actor import Actor
+from openchance.applications.demo import seed_applications
 from openchance.challenges.demo_data import DEMO_CHALLENGES, DemoChallenge, DemoReward
 from openchance.challenges.expiry import expire_if_due
 from openchance.challenges.invite_schemas import InviteCreate
@@ -47,7 +49,7 @@ from openchance.challenges.schemas import (
     ChallengeRejection,
     ClarificationCreate,
 )
-from openchance.challenges.transitions import complete, deliver, start_work
+from openchance.challenges.transitions import complete, deliver
 from openchance.db.types import utcnow
 from openchance.errors import ConfigurationError
 from openchance.models.accounts import User
@@ -61,7 +63,7 @@ PLACEHOLDER_DEADLINE = timedelta(days=1)
 AFTER_APPLICATION = frozenset(
     {ChallengeStatus.IN_PROGRESS, ChallengeStatus.IN_REVIEW, ChallengeStatus.COMPLETED}
 )
-"""States reached only through an accepted application (a later issue)."""
+"""States reached only through an accepted application."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +84,10 @@ async def seed_demo_challenges(oc: OpenChance) -> str:
     accounts = await _demo_accounts(oc)
     existing = await _existing_titles(oc, accounts)
     created = 0
-    for entry in DEMO_CHALLENGES:
+    for index, entry in enumerate(DEMO_CHALLENGES):
         if (accounts.user_id(entry.owner), entry.title) in existing:
             continue
-        await _seed_one(oc, accounts, entry, now=utcnow())
+        await _seed_one(oc, accounts, entry, index, now=utcnow())
         created += 1
     return f"{len(DEMO_CHALLENGES)} challenges ({created} new)"
 
@@ -173,7 +175,7 @@ async def _existing_titles(oc: OpenChance, accounts: _Accounts) -> set[tuple[uui
 
 
 async def _seed_one(
-    oc: OpenChance, accounts: _Accounts, entry: DemoChallenge, *, now: datetime
+    oc: OpenChance, accounts: _Accounts, entry: DemoChallenge, index: int, *, now: datetime
 ) -> None:
     owner = accounts.actor(entry.owner)
     moderator = accounts.actor("moderator")
@@ -199,6 +201,8 @@ async def _seed_one(
         )
     for body in entry.clarifications:
         await oc.challenges.add_clarification(owner, challenge_id, ClarificationCreate(body=body))
+    if entry.status is ChallengeStatus.OPEN or entry.status in AFTER_APPLICATION:
+        await seed_applications(oc, accounts.actor, owner, entry, index, challenge_id)
     if entry.cancellation is not None:
         await oc.challenges.cancel_challenge(
             accounts.actor(entry.cancellation.by),
@@ -215,9 +219,8 @@ async def _settle(
     async with oc.unit_of_work() as uow:
         challenge = await load_challenge(uow, challenge_id, for_update=True)
         if entry.status in AFTER_APPLICATION:
-            # These follow an accepted application (applications come in a later issue):
-            # the lifecycle steps the applications and delivery use cases will take.
-            await start_work(uow, challenge)
+            # In progress since its accepted application; the delivery use cases come in a
+            # later issue: the lifecycle steps they will take.
             if entry.status is not ChallengeStatus.IN_PROGRESS:
                 await deliver(uow, challenge)
             if entry.status is ChallengeStatus.COMPLETED:
