@@ -31,6 +31,7 @@ from openchance.jobs.service import JobService
 from openchance.jobs.worker import Worker
 from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
+from openchance.messaging.realtime import RealtimeService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
@@ -97,6 +98,7 @@ class OpenChance:
         self.categories = CategoryService(self)
         self.challenge_attachments = ChallengeAttachmentService(self)
         self.messaging = MessagingService(self)
+        self.realtime = RealtimeService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
