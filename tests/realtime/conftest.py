@@ -78,7 +78,7 @@ class Server:
             stderr=log,
         )
         log.close()
-        wait_until_healthy(f"{self.base_url}/healthz", self.process, timeout=60)
+        wait_until_healthy(f"{self.base_url}/healthz", self.process, timeout=90)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbyes."""
