@@ -316,6 +316,61 @@ class Settings(BaseSettings):
     meilisearch_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long a Meilisearch call may take before falling back."
     )
+    ws_ticket_ttl_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=300,
+        description="How long a WebSocket ticket (`POST /api/v1/ws/ticket`) may wait before "
+        "it is redeemed (once) by opening the socket.",
+    )
+    ws_send_queue_size: int = Field(
+        default=256,
+        ge=8,
+        le=100_000,
+        description="Frames queued for one WebSocket client; a client that lets the queue "
+        "fill up is disconnected (close code 4408) and catches up on reconnect.",
+    )
+    ws_max_frame_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Largest frame a WebSocket client may send; larger ones get an "
+        "`error` frame `frame_too_large`.",
+    )
+    ws_message_rate: str = Field(
+        default="20/10 seconds",
+        description="Messages one user may send over WebSockets per window (all their "
+        "connections together).",
+    )
+    ws_typing_interval_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Typing indicators relayed per user and conversation at most once per this.",
+    )
+    ws_typing_expires_seconds: float = Field(
+        default=5.0, gt=0, description="How long a relayed typing indicator is shown."
+    )
+    ws_ping_interval_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="The server pings every WebSocket client this often (protocol pings).",
+    )
+    ws_ping_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="A WebSocket client that does not answer a ping within this is dropped.",
+    )
+    ws_presence_ttl_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        description="How long a connection counts as present without a refresh (refreshed "
+        "every third of this while connected).",
+    )
+    ws_compression: bool = Field(
+        default=False,
+        description="Offer permessage-deflate on WebSockets (saves bandwidth, costs CPU per "
+        "connection and message).",
+    )
     job_modules: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Extra Python modules (comma-separated) whose `register(registry)` adds "
@@ -369,7 +424,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "login_failures_per_account", "login_attempts_per_ip", "signups_per_ip",
-        "password_resets_per_ip",
+        "password_resets_per_ip", "ws_message_rate",
     )  # fmt: skip
     @classmethod
     def _check_rate(cls, value: str) -> str:

@@ -35,6 +35,7 @@ from openchance.mail import jobs as mail_jobs
 from openchance.mail.service import MailService
 from openchance.messaging import jobs as messaging_jobs
 from openchance.messaging.presence import CachePresence, Presence
+from openchance.messaging.realtime import RealtimeService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
@@ -104,6 +105,7 @@ class OpenChance:
         self.applications = ApplicationService(self)
         self.application_attachments = ApplicationAttachmentService(self)
         self.messaging = MessagingService(self)
+        self.realtime = RealtimeService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 

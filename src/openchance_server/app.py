@@ -23,6 +23,8 @@ from openchance_server.problems import (
     install_problem_handlers,
     problem_schemas,
 )
+from openchance_server.realtime import Hub
+from openchance_server.realtime import router as realtime_router
 from openchance_server.routers import (
     account,
     application_attachments,
@@ -85,6 +87,7 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
     app.state.docs_url = DOCS_URL if settings.api_docs_enabled else None
     app.state.redoc_url = REDOC_URL if settings.api_docs_enabled else None
     app.state.run_worker = settings.run_worker_in_process and run_worker is not False
+    app.state.realtime_hub = Hub(oc)
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (
@@ -110,6 +113,7 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
         saved_searches.router,
         oauth.router,
         oauth.identities_router,
+        realtime_router,
     ):
         app.include_router(router, prefix=API_V1_PREFIX)
     _document_problems(app)

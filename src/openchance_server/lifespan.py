@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from openchance import OpenChance
 from openchance.jobs.worker import Worker
+from openchance_server.realtime.hub import Hub
 
 logger = logging.getLogger("openchance.server")
 
@@ -21,20 +22,24 @@ MAX_RESTART_DELAY_SECONDS = 30.0
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Starts ``app.state.oc`` unless it is started already (then closes only what it started)
-    and runs a job worker beside the server while ``app.state.run_worker``."""
+    """Starts ``app.state.oc`` unless it is started already (then closes only what it started),
+    the real-time hub (the process's bus listener for its WebSockets) and a job worker
+    beside the server while ``app.state.run_worker``."""
     oc: OpenChance = app.state.oc
     started_here = not oc.started
     if started_here:
         await oc.start()
     try:
         async with anyio.create_task_group() as tasks:
+            hub: Hub = app.state.realtime_hub
+            await tasks.start(hub.run)
             worker = oc.worker() if app.state.run_worker else None
             if worker is not None:
                 await tasks.start(_supervise, worker)
             try:
                 yield
             finally:
+                hub.stop()
                 if worker is not None:
                     worker.request_stop()
     finally:

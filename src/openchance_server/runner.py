@@ -20,6 +20,7 @@ from openchance_server.environment import environment_applied, settings_to_envir
 
 FACTORY = "openchance_server.asgi:create_app_from_environment"
 STARTUP_FAILURE = 3  # uvicorn's own exit code when the app does not start
+WS_HARD_LIMIT_FACTOR = 4
 
 
 class _UvicornOptions(TypedDict):
@@ -29,6 +30,10 @@ class _UvicornOptions(TypedDict):
     log_level: str
     access_log: bool
     server_header: bool
+    ws_max_size: int
+    ws_ping_interval: float
+    ws_ping_timeout: float
+    ws_per_message_deflate: bool
 
 
 def serve(
@@ -59,6 +64,12 @@ def serve(
         log_level=level.lower(),
         access_log=False,  # AccessLogMiddleware logs every request
         server_header=False,
+        # The app answers frames over ws_max_frame_bytes with an error frame; uvicorn
+        # refuses far larger ones outright (close 1009) before they are read into memory.
+        ws_max_size=settings.ws_max_frame_bytes * WS_HARD_LIMIT_FACTOR,
+        ws_ping_interval=settings.ws_ping_interval_seconds,
+        ws_ping_timeout=settings.ws_ping_timeout_seconds,
+        ws_per_message_deflate=settings.ws_compression,
     )
     if workers == 1:
         app = create_app(OpenChance(settings), run_worker=run_worker)

@@ -142,6 +142,32 @@ class TestCache:
 
         assert await cache.get("gone") is None
 
+    async def test_take_returns_the_value_once(self, cache: Cache) -> None:
+        await cache.set("ticket", b"v", ttl_seconds=30)
+
+        assert await cache.take("ticket") == b"v"
+        assert await cache.take("ticket") is None
+        assert await cache.get("ticket") is None
+
+    async def test_of_concurrent_takers_exactly_one_gets_the_value(self, cache: Cache) -> None:
+        await cache.set("contested", b"v")
+        taken: list[bytes | None] = []
+
+        async def take() -> None:
+            taken.append(await cache.take("contested"))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(20):
+                group.start_soon(take)
+
+        assert sorted(taken, key=lambda value: value is None) == [b"v"] + [None] * 19
+
+    async def test_an_expired_value_cannot_be_taken(self, cache: Cache) -> None:
+        await cache.set("stale", b"v", ttl_seconds=0.1)
+        await anyio.sleep(0.25)
+
+        assert await cache.take("stale") is None
+
 
 class TestRateLimiter:
     async def test_hits_within_the_limit_pass(self, limiter: RateLimiter) -> None:

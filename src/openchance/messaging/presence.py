@@ -102,3 +102,9 @@ async def _store(
     kept = dict(sorted(connections.items(), key=lambda item: item[1])[-MAX_CONNECTIONS_KEPT:])
     value = json.dumps(kept, separators=(",", ":")).encode()
     await cache.set(key, value, ttl_seconds=max(kept.values()) - now)
+
+
+async def is_connected(cache: Cache, user_id: uuid.UUID) -> bool:
+    """Whether ``user_id`` has a live connection on any process (:class:`CachePresence`
+    as a function, for callers that hold only the cache)."""
+    return await CachePresence(cache).is_connected(user_id)

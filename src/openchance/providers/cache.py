@@ -19,6 +19,11 @@ class Cache(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def take(self, key: str) -> bytes | None:
+        """Read and delete in one step: of concurrent takers (in any process) exactly one
+        gets the value (single-use tokens)."""
+        ...
+
     async def ping(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -56,6 +61,11 @@ class MemoryCache:
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
 
+    async def take(self, key: str) -> bytes | None:
+        value = self._live(key)
+        self._values.pop(key, None)
+        return value
+
     async def ping(self) -> None:
         return None
 
@@ -86,6 +96,12 @@ class RedisCache:
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    async def take(self, key: str) -> bytes | None:
+        value = await self._redis.getdel(self._prefix + key)
+        if value is None:
+            return None
+        return value if isinstance(value, bytes) else str(value).encode()
 
     async def ping(self) -> None:
         await self._redis.ping()
