@@ -34,6 +34,7 @@ from openchance.mail.service import MailService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
+from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
 from openchance.providers.files import FileStore, build_file_store
@@ -97,6 +98,7 @@ class OpenChance:
         self.categories = CategoryService(self)
         self.challenge_attachments = ChallengeAttachmentService(self)
         self.messaging = MessagingService(self)
+        self.ledger = LedgerService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
