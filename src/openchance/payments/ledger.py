@@ -280,9 +280,17 @@ async def _write(
     )
     before = {account_id: int(row.balance_minor) for account_id, row in accounts.items()}
     after = rules.apply(before, postings)
-    rules.check_floors(
-        before, after, {account_id: row.floor for account_id, row in accounts.items()}
-    )
+    try:
+        rules.check_floors(
+            before, after, {account_id: row.floor for account_id, row in accounts.items()}
+        )
+    except Conflict:
+        # While this waited for the locks, a retry of the same request (or another reversal
+        # of the same transaction) may have committed: that is the answer, not the floor.
+        winner = await _committed_meanwhile(uow, idempotency_key, request_hash, reverses_id)
+        if winner is None:
+            raise
+        return winner
 
     transaction_id, now = uuid.uuid4(), utcnow()
     inserted = await uow.session.scalar(
@@ -301,7 +309,10 @@ async def _write(
         .returning(TRANSACTIONS.c.id)
     )
     if inserted is None:
-        return await _lost_race(uow, idempotency_key, request_hash, reverses_id)
+        winner = await _committed_meanwhile(uow, idempotency_key, request_hash, reverses_id)
+        if winner is None:
+            raise RuntimeError("the ledger transaction conflicted with a row that is not there")
+        return winner
 
     rows = [
         {
@@ -376,16 +387,18 @@ def _check_specs(specs: Sequence[PostingSpec]) -> None:
     )
 
 
-async def _lost_race(
+async def _committed_meanwhile(
     uow: UnitOfWork, idempotency_key: str, request_hash: str, reverses_id: uuid.UUID | None
-) -> LedgerTransactionRead:
-    """Another unit of work committed the same key (or the same reversal) first."""
+) -> LedgerTransactionRead | None:
+    """What another unit of work committed first under the same key: returned for the same
+    request, ``idempotency_key_reused`` for another; ``already_reversed`` when another
+    reversal of the same transaction committed; None when nothing did."""
     stored = await _by_key(uow, idempotency_key)
     if stored is not None:
         return _replay(stored, request_hash)
     if reverses_id is not None:
         await _check_not_reversed(uow, reverses_id)
-    raise RuntimeError("the ledger transaction conflicted with a row that cannot be found")
+    return None
 
 
 async def _by_key(uow: UnitOfWork, idempotency_key: str) -> LedgerTransactionRead | None:
