@@ -14,6 +14,7 @@ from openchance_cli.commands import (
     db,
     jobs,
     mail,
+    payments,
     search,
     users,
 )
@@ -33,6 +34,7 @@ app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
+app.add_typer(payments.app, name="payments")
 app.add_typer(search.app, name="search")
 app.add_typer(users.app, name="users")
 app.command()(serve)
