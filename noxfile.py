@@ -121,6 +121,13 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python",
         "-m",
+        "bench.ledger_throughput",
+        "--strict",
+        env={"OPENCHANCE_TEST_POSTGRES_URL": POSTGRES_URL},
+    )
+    session.run(
+        "python",
+        "-m",
         "bench.search_latency",
         "--strict",
         env={"OPENCHANCE_TEST_POSTGRES_URL": POSTGRES_URL, **meilisearch_env(session)},

@@ -39,6 +39,7 @@ from openchance.messaging.realtime import RealtimeService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
+from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
 from openchance.providers.files import FileStore, build_file_store
@@ -106,6 +107,7 @@ class OpenChance:
         self.application_attachments = ApplicationAttachmentService(self)
         self.messaging = MessagingService(self)
         self.realtime = RealtimeService(self)
+        self.ledger = LedgerService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from openchance_cli.commands import (
     db,
     jobs,
     mail,
+    payments,
     search,
     users,
 )
@@ -37,6 +38,7 @@ app.add_typer(conversations.app, name="conversations")
 app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
+app.add_typer(payments.app, name="payments")
 app.add_typer(search.app, name="search")
 app.add_typer(users.app, name="users")
 app.command()(serve)

@@ -34,6 +34,14 @@ from openchance.models.challenges import (
 )
 from openchance.models.events import EventRecord
 from openchance.models.jobs import Job, JobState
+from openchance.models.ledger import (
+    AccountFloor,
+    AccountPurpose,
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    OwnerKind,
+)
 from openchance.models.mail import OutboundMail
 from openchance.models.messaging import (
     Conversation,
@@ -57,6 +65,8 @@ from openchance.models.workers import WorkerRecord
 
 __all__ = [
     "ACTIVE_APPLICATION_STATUSES",
+    "AccountFloor",
+    "AccountPurpose",
     "AlertFrequency",
     "Application",
     "ApplicationAttachment",
@@ -81,6 +91,9 @@ __all__ = [
     "InviteStatus",
     "Job",
     "JobState",
+    "LedgerAccount",
+    "LedgerPosting",
+    "LedgerTransaction",
     "Message",
     "MessageAttachment",
     "MessageKind",
@@ -88,6 +101,7 @@ __all__ = [
     "OAuthIdentity",
     "OAuthProvider",
     "OutboundMail",
+    "OwnerKind",
     "ParticipantRole",
     "Profile",
     "RecoveryCode",

@@ -1,0 +1,1 @@
+"""Money: the double-entry ledger (escrow, payouts, refunds and processors build on it)."""

@@ -1,0 +1,79 @@
+"""``openchance payments``: the operator's view of the ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from openchance import Actor, OpenChance
+from openchance.payments.schemas import InvariantReport
+from openchance_cli.output import JSON_OPTION_HELP, console, print_json
+from openchance_cli.runtime import settings_or_exit, with_platform
+
+app = typer.Typer(no_args_is_help=True, help="Check the payments ledger.")
+
+ACTOR = Actor.system("cli")
+JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
+VIOLATIONS_EXIT = 1
+
+
+@app.command("check")
+def check(json_output: JsonFlag = False) -> None:
+    """Verify every ledger invariant over the whole database; exit 1 when one is violated.
+
+    Every transaction balances per currency; postings are in their account's currency;
+    cached balances equal the sums of the postings; no account is below its floor;
+    reversals undo an existing transaction exactly, at most once.
+    """
+    progress = Progress(
+        TextColumn("checking transactions"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=json_output,
+        transient=True,
+    )
+    task = progress.add_task("check", total=None)
+
+    def report(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    async def use(oc: OpenChance) -> InvariantReport:
+        with progress:
+            return await oc.ledger.check_invariants(ACTOR, report)
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+    else:
+        _print_report(result)
+    if not result.ok:
+        raise typer.Exit(VIOLATIONS_EXIT)
+
+
+def _print_report(result: InvariantReport) -> None:
+    for invariant in result.checks:
+        status = (
+            "[green]ok[/]"
+            if invariant.ok
+            else f"[bold red]{invariant.violation_count} violation(s)[/]"
+        )
+        console.print(
+            f"{escape(invariant.name)}: {status} ({invariant.checked} checked)", highlight=False
+        )
+        for violation in invariant.violations:
+            console.print(
+                f"  {escape(violation.subject)}: {escape(violation.detail)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        hidden = invariant.violation_count - len(invariant.violations)
+        if hidden > 0:
+            console.print(f"  … and {hidden} more", highlight=False)
+    console.print(
+        "ledger: ok" if result.ok else "[bold red]ledger: invariants violated[/]", highlight=False
+    )

@@ -1,0 +1,66 @@
+"""``openchance payments check``: every invariant, ok or with its violations, and the exit code."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+
+from openchance import OpenChance, Settings
+from tests.cli.conftest import Invoke, on_platform
+from tests.factories.ledger import deposit, escrow, funding, move, post
+
+
+async def _some_ledger(oc: OpenChance) -> None:
+    challenger = funding()
+    await deposit(oc, challenger, 1_000)
+    await post(oc, move(challenger, escrow(), 400))
+
+
+async def _corrupt_a_cached_balance(oc: OpenChance) -> None:
+    async with oc.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE ledger_accounts SET balance_minor = 7 WHERE purpose = 'escrow'")
+        )
+
+
+class TestPaymentsCheck:
+    def test_a_clean_ledger_passes(self, invoke: Invoke, settings: Settings) -> None:
+        on_platform(settings, _some_ledger)
+
+        result = invoke("payments", "check")
+
+        assert result.exit_code == 0, result.output
+        assert "cached_balances_match_postings: ok" in result.stdout
+        assert "ledger: ok" in result.stdout
+
+    def test_an_empty_ledger_passes(self, invoke: Invoke) -> None:
+        result = invoke("payments", "check", "--json")
+
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["ok"] is True
+
+    def test_a_corrupted_balance_fails_and_is_listed(
+        self, invoke: Invoke, settings: Settings
+    ) -> None:
+        on_platform(settings, _some_ledger)
+        on_platform(settings, _corrupt_a_cached_balance)
+
+        result = invoke("payments", "check")
+
+        assert result.exit_code == 1
+        assert "cached_balances_match_postings: 1 violation(s)" in result.stdout
+        assert "cached balance 7, postings sum to 400" in result.stdout
+
+    def test_the_json_report_names_the_violation(self, invoke: Invoke, settings: Settings) -> None:
+        on_platform(settings, _some_ledger)
+        on_platform(settings, _corrupt_a_cached_balance)
+
+        result = invoke("payments", "check", "--json")
+
+        report = json.loads(result.stdout)
+        assert result.exit_code == 1
+        assert report["ok"] is False
+        broken = [check for check in report["checks"] if not check["ok"]]
+        assert [check["name"] for check in broken] == ["cached_balances_match_postings"]
+        assert broken[0]["violations"][0]["detail"] == "cached balance 7, postings sum to 400"
