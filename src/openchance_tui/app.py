@@ -10,7 +10,12 @@ from textual.widgets import HelpPanel
 
 from openchance import Actor, OpenChance
 from openchance.actor import ClientInfo
-from openchance_tui.screens import ChallengesReviewScreen, DashboardScreen, UsersScreen
+from openchance_tui.screens import (
+    ChallengesReviewScreen,
+    ConversationsScreen,
+    DashboardScreen,
+    UsersScreen,
+)
 
 EXIT_GRACE_SECONDS = 5.0
 
@@ -28,6 +33,7 @@ class OpenChanceConsole(App[None]):
         Binding("d", "switch_mode('dashboard')", "Dashboard"),
         Binding("u", "switch_mode('users')", "Users"),
         Binding("m", "switch_mode('moderation')", "Moderation"),
+        Binding("v", "switch_mode('conversations')", "Conversations"),
         Binding("q", "quit", "Quit"),
         Binding("r", "screen.reload", "Refresh"),
         Binding("question_mark", "toggle_help", "Help"),
@@ -55,6 +61,10 @@ class OpenChanceConsole(App[None]):
         self.add_mode("users", lambda: UsersScreen(self.oc, self.actor, client=self.client))
         self.add_mode(
             "moderation", lambda: ChallengesReviewScreen(self.oc, self.actor, client=self.client)
+        )
+        self.add_mode(
+            "conversations",
+            lambda: ConversationsScreen(self.oc, self.actor, client=self.client),
         )
 
     async def on_mount(self) -> None:

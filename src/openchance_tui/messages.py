@@ -18,6 +18,7 @@ from openchance.challenges.attachment_schemas import AttachmentRead
 from openchance.challenges.schemas import ChallengeRead, ChallengeSummary
 from openchance.health.schemas import HealthReport
 from openchance.jobs.schemas import JobCounts, JobDetail, JobRead
+from openchance.messaging.schemas import ConversationRead, MessageRead
 from openchance.moderation.audit import AuditEntryRead
 
 
@@ -160,4 +161,53 @@ class ReviewActionRefused(Message, bubble=False):
 
     action: ReviewAction
     challenge_id: uuid.UUID
+    error: OpenChanceError
+
+
+# -- conversations --------------------------------------------------------------------
+
+
+class ConversationAction(StrEnum):
+    """What staff can do in a conversation from the console."""
+
+    JOIN = "join"
+    """Become a participant (audited; the others see a system message)."""
+    POST = "post"
+    """Write a message, once joined."""
+
+
+@dataclass
+class ConversationsLoaded(Message, bubble=False):
+    generation: int
+    """Which load this answers: only the latest one is shown."""
+    conversations: Sequence[ConversationRead]
+    """Most recent activity first."""
+    more: bool
+    """More conversations exist than the list shows."""
+
+
+@dataclass
+class ConversationMessagesLoaded(Message, bubble=False):
+    conversation: ConversationRead
+    messages: Sequence[MessageRead]
+    """The newest ones, oldest first."""
+    more_before: bool
+
+
+@dataclass
+class ConversationJoined(Message, bubble=False):
+    conversation: ConversationRead
+
+
+@dataclass
+class ConversationMessageSent(Message, bubble=False):
+    message: MessageRead
+
+
+@dataclass
+class ConversationActionRefused(Message, bubble=False):
+    """The core refused a join or a post (not staff, not joined, bad input, …)."""
+
+    action: ConversationAction
+    conversation_id: uuid.UUID
     error: OpenChanceError

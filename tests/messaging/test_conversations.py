@@ -180,7 +180,7 @@ class TestJoinConversation:
     ) -> None:
         joined = await oc.messaging.join_conversation(support, conversation.conversation_id)
 
-        assert joined.viewer_role is ParticipantRole.STAFF
+        assert (joined.viewer_role, joined.unread) == (ParticipantRole.STAFF, 0)
         page = await oc.messaging.list_messages(
             solver, conversation.conversation_id, MessageQuery()
         )

@@ -127,6 +127,9 @@ async def read_conversations(
         .order_by(ConversationParticipant.joined_at, ConversationParticipant.user_id)
     ):
         participants.setdefault(participant.conversation_id, []).append((participant, display_name))
+    for members in participants.values():
+        # The two who opened it joined at the same instant: the challenger comes first.
+        members.sort(key=lambda member: (member[0].joined_at, ROLE_ORDER[member[0].role]))
     latest = {
         message.conversation_id: message
         for message in await uow.session.scalars(

@@ -80,15 +80,14 @@ async def join_conversation(
             display_name = await uow.session.scalar(
                 select(User.display_name).where(User.id == user_id)
             )
-            uow.session.add(
-                ConversationParticipant(
-                    conversation_id=conversation_id,
-                    user_id=user_id,
-                    role=ParticipantRole.STAFF,
-                    last_read_seq=conversation.last_seq,
-                    joined_at=utcnow(),
-                )
+            joined = ConversationParticipant(
+                conversation_id=conversation_id,
+                user_id=user_id,
+                role=ParticipantRole.STAFF,
+                last_read_seq=conversation.last_seq,
+                joined_at=utcnow(),
             )
+            uow.session.add(joined)
             await uow.flush()
             record_audit(
                 uow, actor, JOIN_ACTION, target_type=TARGET_TYPE, target_id=conversation_id,
@@ -102,6 +101,8 @@ async def join_conversation(
                 body=f"{display_name} from {JOINED_FROM[role]} joined the conversation",
                 data={"event": "staff_joined", "user_id": str(user_id), "role": role.value},
             )
+            joined.last_read_seq = conversation.last_seq  # their own arrival is not news
+            await uow.flush()
         return await load_conversation_read(uow, conversation_id, user_id)
 
 

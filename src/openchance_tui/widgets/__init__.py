@@ -1,6 +1,8 @@
 """The console's reusable components, each with its own ``.tcss`` beside it."""
 
 from openchance_tui.widgets.challenge_detail import ChallengeDetail, ChallengeDetailPanel
+from openchance_tui.widgets.conversation_panel import ConversationDetail, ConversationPanel
+from openchance_tui.widgets.conversations_table import ConversationsTable
 from openchance_tui.widgets.dead_jobs_table import DeadJobsTable
 from openchance_tui.widgets.health_panel import HealthPanel
 from openchance_tui.widgets.job_counts import JobCountsPanel
@@ -11,6 +13,9 @@ from openchance_tui.widgets.users_table import UsersTable
 __all__ = [
     "ChallengeDetail",
     "ChallengeDetailPanel",
+    "ConversationDetail",
+    "ConversationPanel",
+    "ConversationsTable",
     "DeadJobsTable",
     "HealthPanel",
     "JobCountsPanel",
