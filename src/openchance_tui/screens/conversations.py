@@ -192,7 +192,9 @@ class ConversationsScreen(Screen[None]):
         if message.conversation.id != self.query_one(ConversationsTable).selected_conversation_id:
             return  # the cursor moved on meanwhile
         detail = ConversationDetail(message.conversation, message.messages, message.more_before)
-        self.query_one(ConversationPanel).detail = detail
+        panel = self.query_one(ConversationPanel)
+        panel.detail = detail
+        panel.call_after_refresh(panel.scroll_end, animate=False)  # the newest in view
         self._allow_posting(detail.joined)
         if detail.joined and self._focus_input_when_open:
             self._focus_input_when_open = False

@@ -68,6 +68,3 @@ class ConversationPanel(VerticalScroll, can_focus=False):
             classes = "message system" if message.kind is MessageKind.SYSTEM else "message"
             # Users' words: never markup.
             yield Label(message_line(message, names), classes=classes, markup=False)
-
-    def on_mount(self) -> None:
-        self.scroll_end(animate=False)
