@@ -97,8 +97,12 @@ class PostgresFullText:
 
     def optimise_statements(self) -> Sequence[str]:
         return [
+            # A bulk load leaves thousands of rows in the GIN index's pending list (its
+            # fast-update buffer), which every search reads in full until a vacuum merges
+            # it: merge it now.
+            "SELECT gin_clean_pending_list('ix_search_documents_tsv'::regclass)",
             "ANALYZE search_documents, search_document_skills, search_document_viewers, "
-            "search_vocabulary"
+            "search_vocabulary",
         ]
 
     def starts_with(self, column_: TextColumn, prefix: str) -> ColumnElement[bool]:
