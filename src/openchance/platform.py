@@ -7,6 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from openchance.accounts.oauth import OAuthService
@@ -23,7 +24,7 @@ from openchance.challenges.invites import ChallengeInviteService
 from openchance.challenges.service import ChallengeService
 from openchance.config import MailBackend, Settings, load_settings
 from openchance.db import migrate
-from openchance.db.engine import READ_ONLY_OPTION, create_engine
+from openchance.db.engine import READ_ONLY_OPTION, create_engine, create_sqlite_reader
 from openchance.db.uow import UnitOfWork
 from openchance.files import jobs as file_jobs
 from openchance.files.service import FileService
@@ -78,6 +79,7 @@ class OpenChance:
         self.registry = registry if registry is not None else core_job_registry()
         self.registry.load_modules(self.settings.job_modules)
         self._engine: AsyncEngine | None = None
+        self._sqlite_reader: Engine | None = None
         self._write_sessions: async_sessionmaker[AsyncSession] | None = None
         self._read_sessions: async_sessionmaker[AsyncSession] | None = None
         self._bus: EventBus | None = None
@@ -126,6 +128,9 @@ class OpenChance:
             echo=settings.database_echo,
         )
         self._engine = engine
+        self._sqlite_reader = create_sqlite_reader(
+            settings.database_url, pool_size=settings.database_pool_size
+        )
         self._write_sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
@@ -155,6 +160,9 @@ class OpenChance:
             await self._file_store.close()
         if self._engine is not None:
             await self._engine.dispose()
+        if self._sqlite_reader is not None:
+            self._sqlite_reader.dispose()
+            self._sqlite_reader = None
         self._engine = self._bus = self._cache = self._rate_limiter = self._mailer = None
         self._file_store = None
         self._write_sessions = self._read_sessions = None
@@ -186,6 +194,13 @@ class OpenChance:
         self._require_started()
         assert self._engine is not None
         return self._engine
+
+    @property
+    def sqlite_reader(self) -> Engine | None:
+        """On SQLite, a synchronous engine for reads made whole on a worker thread (see
+        ``db.engine.create_sqlite_reader``); None on PostgreSQL."""
+        self._require_started()
+        return self._sqlite_reader
 
     @property
     def bus(self) -> EventBus:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -107,16 +108,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let us issue BEGIN ourselves (see _on_begin); the driver's implicit BEGIN
-        # would be DEFERRED.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-        cursor.close()
+        _configure_sqlite(dbapi_connection)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -131,3 +123,48 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def create_sqlite_reader(database_url: str, *, pool_size: int = 10) -> Engine | None:
+    """A synchronous engine on the same SQLite file, for reads that run whole on a worker
+    thread (``anyio.to_thread``); None for PostgreSQL and for in-memory databases.
+
+    Through aiosqlite every cursor call is a round trip to the connection's own thread
+    (cursor, execute, fetch, close: four per statement, and BEGIN and ROLLBACK besides);
+    a read of several statements made on one thread, start to end, makes one. Readers
+    never block the writer nor each other (WAL).
+    """
+    url = sync_database_url(database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    engine = create_sync_engine(
+        url, hide_parameters=True, creator=connect, pool_size=pool_size, max_overflow=pool_size
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite(dbapi_connection)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")  # DEFERRED: a reader takes no write lock
+
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any) -> None:
+    # Let us issue BEGIN ourselves (see _on_begin); the driver's implicit BEGIN would be
+    # DEFERRED.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.close()

@@ -108,14 +108,8 @@ class UnitOfWork:
         finally:
             with anyio.CancelScope(shield=True):
                 await _quietly(session.close())
-        if exc is not None and _is_schema_error(exc):
-            raise ConfigurationError(
-                "the database schema is older than this version of OpenChance: run "
-                "`openchance db upgrade`",
-                code="schema_outdated",
-            ) from exc
-        if exc is not None and _is_connection_error(exc):
-            raise _unavailable(exc) from exc
+        if exc is not None and (error := database_error(exc)) is not None:
+            raise error from exc
         if exc_type is None and not self.read_only:
             await self._after_commit()
 
@@ -197,6 +191,21 @@ class UnitOfWork:
 
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError, DatabaseError)
+
+
+def database_error(exc: BaseException) -> Exception | None:
+    """The domain error a failed database call stands for: ``schema_outdated`` for an
+    unmigrated database, ``ProviderUnavailable`` for a lost one; None for any other failure
+    (which is raised as it is)."""
+    if _is_schema_error(exc):
+        return ConfigurationError(
+            "the database schema is older than this version of OpenChance: run "
+            "`openchance db upgrade`",
+            code="schema_outdated",
+        )
+    if _is_connection_error(exc):
+        return _unavailable(exc)
+    return None
 
 
 def _is_connection_error(exc: BaseException | None) -> bool:

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, FromClause, Select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Connection, Executable, FromClause, Select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from openchance.search.text import QueryTerm
@@ -39,6 +38,15 @@ class TextMatch:
         return statement.where(self.condition)
 
 
+TEXT_QUERY = "text_query"
+"""The parameter holding a text match's query (FTS5 MATCH expression, or ``tsquery``)."""
+
+
+def skill_parameter(position: int) -> str:
+    """The parameter holding the ``position``-th skill a search requires."""
+    return f"skill_{position}"
+
+
 WORD_PARAMETERS = {
     "title": "title_words",
     "skills": "skills_words",
@@ -51,14 +59,22 @@ class FullText(Protocol):
     indexes_words: bool
     """Whether the upsert takes the words of each field (else the engine tokenizes)."""
 
-    def match(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> TextMatch:
-        """Documents holding every term (in the title alone when ``title_only``)."""
+    def match(self) -> TextMatch:
+        """Documents holding the terms of the :data:`TEXT_QUERY` parameter (see
+        :meth:`text_query`)."""
+        ...
 
-    async def candidates(self, session: AsyncSession, word: str) -> list[str]:
+    def text_query(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> str:
+        """The :data:`TEXT_QUERY` parameter that finds every term (in the title alone when
+        ``title_only``)."""
+        ...
+
+    def candidates(self, connection: Connection, word: str) -> list[str]:
         """Vocabulary words that look like ``word``, likeliest first (the distances decide)."""
 
-    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
-        """The documents that list every one of ``skills``."""
+    def requires_skills(self, count: int) -> ColumnElement[bool]:
+        """The documents that list every one of ``count`` skills, bound as the parameters
+        named by :func:`skill_parameter`."""
         ...
 
     def optimise_statements(self) -> Sequence[str]:

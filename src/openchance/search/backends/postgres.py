@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Executable,
     String,
     Text,
@@ -30,10 +31,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from openchance.models.search import DOCUMENTS, SearchWord
-from openchance.search.backends.fulltext import WORD_PARAMETERS, TextColumn, TextMatch
+from openchance.search.backends.fulltext import (
+    TEXT_QUERY,
+    WORD_PARAMETERS,
+    TextColumn,
+    TextMatch,
+    skill_parameter,
+)
 from openchance.search.text import MAX_CANDIDATES, QueryTerm, length_window, tsquery
 
 _CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
@@ -53,10 +59,8 @@ SIMILARITY = 0.15
 class PostgresFullText:
     indexes_words = True
 
-    def match(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> TextMatch:
-        query = func.to_tsquery(
-            _CONFIG, bindparam("ts_query", tsquery(terms, weights="A" if title_only else ""))
-        )
+    def match(self) -> TextMatch:
+        query = func.to_tsquery(_CONFIG, bindparam(TEXT_QUERY, type_=String))
         return TextMatch(
             source=None,
             condition=_TSV.op("@@")(query),
@@ -64,10 +68,13 @@ class PostgresFullText:
             higher_is_better=True,
         )
 
-    async def candidates(self, session: AsyncSession, word: str) -> list[str]:
+    def text_query(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> str:
+        return tsquery(terms, weights="A" if title_only else "")
+
+    def candidates(self, connection: Connection, word: str) -> list[str]:
         # pg_trgm's default threshold (0.3) misses one transposition in a short word
         # ("pyhton" is 0.27 from "python"): lower it for this transaction only.
-        await session.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {SIMILARITY}"))
+        connection.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {SIMILARITY}"))
         shortest, longest = length_window(word)
         typed = literal(word, String)
         statement = (
@@ -79,19 +86,23 @@ class PostgresFullText:
             .order_by(func.similarity(SearchWord.word, typed).desc(), SearchWord.word)
             .limit(MAX_CANDIDATES)
         )
-        return list(await session.scalars(statement))
+        return list(connection.scalars(statement))
 
-    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
+    def requires_skills(self, count: int) -> ColumnElement[bool]:
         # The expression the search index holds (see migration 0007), so the GIN scan
         # answers it together with the text and the other filters.
         listed = func.string_to_array(DOCUMENTS.c.skills, literal_column("' '::text"))
-        wanted = cast(postgresql.array([literal(s, String) for s in skills]), ARRAY(Text))
-        return listed.op("@>")(wanted)
+        skills = [bindparam(skill_parameter(position), type_=String) for position in range(count)]
+        return listed.op("@>")(cast(postgresql.array(skills), ARRAY(Text)))
 
     def optimise_statements(self) -> Sequence[str]:
         return [
+            # A bulk load leaves thousands of rows in the GIN index's pending list (its
+            # fast-update buffer), which every search reads in full until a vacuum merges
+            # it: merge it now.
+            "SELECT gin_clean_pending_list('ix_search_documents_tsv'::regclass)",
             "ANALYZE search_documents, search_document_skills, search_document_viewers, "
-            "search_vocabulary"
+            "search_vocabulary",
         ]
 
     def starts_with(self, column_: TextColumn, prefix: str) -> ColumnElement[bool]:

@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Executable,
     Float,
     Integer,
+    String,
     and_,
     bindparam,
     column,
@@ -28,13 +30,12 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from openchance.models.search import DOCUMENTS, SearchDocumentRow, SearchDocumentSkill, SearchWord
-from openchance.search.backends.fulltext import TextColumn, TextMatch
+from openchance.search.backends.fulltext import TEXT_QUERY, TextColumn, TextMatch, skill_parameter
 from openchance.search.text import (
     MAX_CANDIDATES,
     QueryTerm,
@@ -69,16 +70,18 @@ def _cross_join(element: CrossJoin, compiler: SQLCompiler, **options: Any) -> st
 class SqliteFullText:
     indexes_words = False
 
-    def match(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> TextMatch:
-        expression = fts5_match(terms, column="title" if title_only else None)
+    def match(self) -> TextMatch:
         return TextMatch(
             source=CrossJoin(_documents_fts, DOCUMENTS, _documents_fts.c.rowid == DOCUMENTS.c.seq),
-            condition=literal_column("search_fts").op("MATCH")(bindparam("fts_query", expression)),
+            condition=literal_column("search_fts").op("MATCH")(bindparam(TEXT_QUERY, type_=String)),
             score=_documents_fts.c.rank,
             higher_is_better=False,  # bm25
         )
 
-    async def candidates(self, session: AsyncSession, word: str) -> list[str]:
+    def text_query(self, terms: Sequence[QueryTerm], *, title_only: bool = False) -> str:
+        return fts5_match(terms, column="title" if title_only else None)
+
+    def candidates(self, connection: Connection, word: str) -> list[str]:
         pieces = trigrams(f"^{word}$")
         if not pieces:
             return []
@@ -95,16 +98,16 @@ class SqliteFullText:
             .order_by(_vocabulary_fts.c.rank)
             .limit(MAX_CANDIDATES)
         )
-        return list(await session.scalars(statement))
+        return list(connection.scalars(statement))
 
-    def requires_skills(self, skills: Sequence[str]) -> ColumnElement[bool]:
+    def requires_skills(self, count: int) -> ColumnElement[bool]:
         return and_(
             *(
                 exists().where(
                     SearchDocumentSkill.document_id == DOCUMENTS.c.id,
-                    SearchDocumentSkill.skill == skill,
+                    SearchDocumentSkill.skill == bindparam(skill_parameter(position)),
                 )
-                for skill in skills
+                for position in range(count)
             )
         )
 
