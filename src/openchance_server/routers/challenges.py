@@ -59,8 +59,9 @@ async def get_challenge(
 async def update_challenge(
     challenge_id: uuid.UUID, data: ChallengeEdit, oc: Platform, actor: CurrentUser
 ) -> ChallengeRead:
-    """Only the fields sent change (`null` is refused, except `prize_split`). Allowed in
-    draft, pending review and open, until the first application: otherwise 409
+    """Only the fields sent change (`null` is refused, except `prize_split` and
+    `max_applications`). Allowed in draft, pending review and open, until the first
+    application: otherwise 409
     `challenge_locked` (add a clarification instead)."""
     return await oc.challenges.update_challenge(actor, challenge_id, data)
 
