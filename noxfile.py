@@ -132,3 +132,10 @@ def bench(session: nox.Session) -> None:
         "--strict",
         env={"OPENCHANCE_TEST_POSTGRES_URL": POSTGRES_URL, **meilisearch_env(session)},
     )
+    session.run(
+        "python",
+        "-m",
+        "bench.ws_fanout",
+        "--strict",
+        env={"OPENCHANCE_TEST_POSTGRES_URL": POSTGRES_URL, "OPENCHANCE_TEST_REDIS_URL": REDIS_URL},
+    )

@@ -3,11 +3,13 @@ disconnected, and everyone else carries on."""
 
 from __future__ import annotations
 
+import json
 import socket
 
 import anyio
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from openchance import OpenChance
 from openchance.messaging.schemas import MESSAGE_MAX_LENGTH
@@ -15,7 +17,6 @@ from tests.realtime.conftest import (
     SERVER_SETTINGS,
     Client,
     Server,
-    closed_code,
     get_ticket,
     open_client,
     pair,
@@ -102,6 +103,19 @@ class TestSlowClients:
                 await poster.post(talk.id, f"{number} {body}", client_id=f"big-{number}")
 
         assert [m["seq"] for m in delivered] == list(range(1, count + 1))
-        assert await closed_code(slow) == 4408
+        # The close frame waits behind what the kernel buffered; a client that reads within
+        # the server's patience (10 s) gets it, a later one finds the connection dropped.
+        # Either way it was cut off before getting everything.
+        got = 0
+        with anyio.fail_after(30):
+            while True:
+                try:
+                    frame = json.loads(await slow.connection.recv())
+                except ConnectionClosed as closed:
+                    code = closed.rcvd.code if closed.rcvd is not None else None
+                    break
+                got += frame["type"] == "message.new"
+        assert code in {4408, None}
+        assert got < count
         for client in (poster, reader):
             await client.close()

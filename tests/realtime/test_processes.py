@@ -42,6 +42,9 @@ class TestKilledServer:
 
         own_server.kill()
         assert await closed_code(solver) is None  # dropped, no close frame
+        assert await closed_code(challenger) is None
+        await solver.close()
+        await challenger.close()
         for number in range(5):  # stored while no server runs (another process posts)
             await rt_oc.messaging.post_message(
                 Actor.user(talk.challenger.user_id), talk.id, MessageCreate(body=f"down {number}")

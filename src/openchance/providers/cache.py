@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+
+REDIS_MAX_CONNECTIONS = 100
+REDIS_POOL_TIMEOUT_SECONDS = 5.0
 
 
 class Cache(Protocol):
@@ -77,7 +80,13 @@ class RedisCache:
     """Redis strings with TTLs, under a key prefix."""
 
     def __init__(self, url: str, *, namespace: str) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        # A blocking pool: a burst of callers (every socket of a process refreshing its
+        # presence, say) waits briefly for a connection instead of failing with "too many
+        # connections" once the pool's limit is reached.
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_POOL_TIMEOUT_SECONDS
+        )
+        self._redis: Redis = Redis.from_pool(pool)
         self._prefix = f"{namespace}:cache:"
 
     async def get(self, key: str) -> bytes | None:

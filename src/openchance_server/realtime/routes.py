@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
@@ -16,6 +17,7 @@ from openchance_server.realtime.connection import Connection
 from openchance_server.realtime.hub import Hub
 
 router = APIRouter(prefix="/ws", tags=["realtime"])
+logger = logging.getLogger("openchance.server.realtime")
 
 
 @router.post("/ticket", summary="A ticket to open the WebSocket")
@@ -41,6 +43,10 @@ async def websocket(socket: WebSocket) -> None:
     except NotAuthenticated as exc:
         await socket.send_text(encode(ErrorFrame(code=exc.code, message=exc.message)))
         await socket.close(CloseCode.UNAUTHORIZED, exc.code)
+        return
+    except Exception:  # the cache or the database failing: try again later, not a crash
+        logger.exception("could not redeem a websocket ticket")
+        await socket.close(CloseCode.INTERNAL_ERROR, "try again")
         return
     await Connection(socket, oc, hub, actor).serve()
 
