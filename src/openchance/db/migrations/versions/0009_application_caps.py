@@ -1,6 +1,6 @@
 """application caps: a challenger's optional cap on the applications a challenge receives
 
-Revision ID: 0010_application_caps
+Revision ID: 0009_application_caps
 Revises: 0008_applications_messaging
 Create Date: 2026-12-02 14:50:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_application_caps"
+revision: str = "0009_application_caps"
 down_revision: str | None = "0008_applications_messaging"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

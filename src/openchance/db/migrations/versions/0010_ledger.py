@@ -2,8 +2,8 @@
 keyed by an idempotency key; their postings. Triggers refuse UPDATE and DELETE of
 transactions and postings (PostgreSQL: one plpgsql function; SQLite: RAISE(ABORT))
 
-Revision ID: 0011_ledger
-Revises: 0010_application_caps
+Revision ID: 0010_ledger
+Revises: 0009_application_caps
 Create Date: 2026-12-02 14:56:00.903948
 """
 
@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql
 
 import openchance.db.types
 
-revision: str = "0011_ledger"
-down_revision: str | None = "0010_application_caps"
+revision: str = "0010_ledger"
+down_revision: str | None = "0009_application_caps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
