@@ -30,12 +30,13 @@ def pytest_report_header() -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests are deselected in the SQLite session (they run in the
-    tests_postgres session, so nothing is skipped anywhere). Async tests and fixtures run on
-    anyio's plugin in auto mode (pyproject.toml)."""
+    """PostgreSQL-only tests are deselected in the SQLite session and SQLite-only tests in
+    the PostgreSQL session (each runs in the other, so nothing is skipped anywhere). Async
+    tests and fixtures run on anyio's plugin in auto mode (pyproject.toml)."""
+    other_engine = "sqlite_only" if BACKEND == "postgres" else "postgres_only"
     selected, deselected = [], []
     for item in items:
-        if BACKEND != "postgres" and item.get_closest_marker("postgres_only"):
+        if item.get_closest_marker(other_engine):
             deselected.append(item)
         else:
             selected.append(item)

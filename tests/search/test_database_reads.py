@@ -34,11 +34,10 @@ class TestSqliteReader:
         assert [d.title for d in page.documents] == ["Count penguins"]
         assert page.estimated_total == 1
 
+    @pytest.mark.sqlite_only
     async def test_an_unmigrated_database_says_to_upgrade(
         self, settings: Settings, tmp_path: Path
     ) -> None:
-        if not settings.is_sqlite:
-            pytest.skip("the worker thread reads SQLite only")
         empty = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'e.db'}"})
         async with OpenChance(empty) as oc:
             assert oc.sqlite_reader is not None
