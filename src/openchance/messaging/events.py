@@ -21,7 +21,7 @@ class MessagePosted(DomainEvent):
     message: dict[str, Any]
 
 
-class ConversationRead(DomainEvent):
+class ReadMarkerMoved(DomainEvent):
     """A participant's read marker moved forward."""
 
     name: ClassVar[str] = "conversation.read"

@@ -32,7 +32,7 @@ from openchance.messaging.conversations import (
     find_by_client_id,
     lock_conversation,
 )
-from openchance.messaging.events import ConversationRead as ConversationReadEvent
+from openchance.messaging.events import ReadMarkerMoved
 from openchance.messaging.notifications import mark_new_messages_notification_read
 from openchance.messaging.policy import check_can_post, check_can_read
 from openchance.messaging.repository import not_sent_by, unread_in
@@ -215,7 +215,7 @@ class MessagingService:
                 participant.last_read_seq = target
                 await uow.flush()
                 uow.record(
-                    ConversationReadEvent(
+                    ReadMarkerMoved(
                         conversation_id=conversation_id, user_id=user_id, last_read_seq=target
                     )
                 )

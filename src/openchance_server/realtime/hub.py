@@ -25,7 +25,7 @@ from anyio.abc import TaskStatus
 
 from openchance import OpenChance
 from openchance.db.uow import EVENTS_CHANNEL
-from openchance.messaging.events import ConversationRead, MessagePosted
+from openchance.messaging.events import MessagePosted, ReadMarkerMoved
 from openchance.messaging.feed import Delivery
 from openchance.messaging.protocol import MessageNewFrame, ReadFrame, encode
 from openchance.messaging.realtime import TYPING_CHANNEL
@@ -134,7 +134,7 @@ class Hub:
         name = event.get("name")
         if name == MessagePosted.name:
             self._on_message_posted(event["payload"])
-        elif name == ConversationRead.name:
+        elif name == ReadMarkerMoved.name:
             self._on_conversation_read(event["payload"])
 
     def _on_message_posted(self, payload: dict[str, Any]) -> None:
