@@ -54,7 +54,7 @@ class TestCreateChallenge:
             reward={"kind": "range", "currency": "USD", "min": "1000", "max": "2500.50"},
         )
 
-        assert challenge.reward.formatted == "1000.00-2500.50 USD"
+        assert challenge.reward.formatted == "1000.00 - 2500.50 USD"
 
     async def test_milestones_are_kept_in_order(self, oc: OpenChance) -> None:
         steps = [

@@ -112,7 +112,7 @@ class TestTheQueue:
                 "3d 2h ago",
                 "Forecast bakery demand",
                 "Data science & AI",
-                "1000.00-2500.50 USD",
+                "1000.00 - 2500.50 USD",
                 oldest.deadline.strftime("%Y-%m-%d"),
                 "Ada",
             ]

@@ -317,7 +317,7 @@ class RewardRead(BaseModel):
     currency: str
     min: MoneyRead = Field(description="Fixed and milestone rewards: the total.")
     max: MoneyRead = Field(description="Fixed and milestone rewards: the total.")
-    formatted: str = Field(examples=["1000.00-2000.00 EUR"])
+    formatted: str = Field(examples=["1000.00 - 2000.00 EUR"])
     milestones: list[MilestoneRead] = Field(description="Milestone rewards only, in order.")
 
 

@@ -24,6 +24,7 @@ from openchance.challenges.schemas import (
     RewardRead,
 )
 from openchance.challenges.workflow import EDITABLE_STATUSES
+from openchance.db.types import Money, format_money_range
 from openchance.markdown import render_document_markdown
 from openchance.models.accounts import User
 from openchance.models.challenges import (
@@ -134,10 +135,8 @@ def read_reward(challenge: Challenge, milestones: Sequence[ChallengeMilestone]) 
     currency = challenge.reward_currency
     low = MoneyRead.of(challenge.reward_min_minor, currency)
     high = MoneyRead.of(challenge.reward_max_minor, currency)
-    formatted = (
-        low.formatted
-        if low.amount_minor == high.amount_minor
-        else f"{low.amount}-{high.amount} {currency}"
+    formatted = format_money_range(
+        Money(low.amount_minor, currency), Money(high.amount_minor, currency)
     )
     return RewardRead(
         kind=challenge.reward_kind,

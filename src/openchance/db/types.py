@@ -127,6 +127,14 @@ class Money:
         return f"{sign}{whole}.{part:0{exponent}d} {self.currency}"
 
 
+def format_money_range(low: Money, high: Money) -> str:
+    """``"1000.00 EUR"`` when both ends are equal, else ``"1000.00 - 2500.00 EUR"``: the
+    one way a reward range reads everywhere (challenges and search hits)."""
+    if low == high:
+        return low.format()
+    return f"{low.format().removesuffix(' ' + low.currency)} - {high.format()}"
+
+
 def money_column(name: str, *, nullable: bool = False) -> Composite[Money]:
     """A :class:`Money` attribute stored as two columns: ``<name>_amount_minor`` (BIGINT)
     and ``<name>_currency`` (CHAR-like, ISO 4217).

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from openchance.db.types import Money
+from openchance.db.types import Money, format_money_range
 from openchance.models.challenges import ChallengeStatus, Difficulty, RewardKind, Visibility
 from openchance.search.query import Facets, SearchDocument, Suggestion
 
@@ -25,16 +25,12 @@ class HitReward(BaseModel):
     def of(cls, document: SearchDocument) -> HitReward:
         low = Money(document.reward_min_minor, document.reward_currency)
         high = Money(document.reward_max_minor, document.reward_currency)
-        if low == high:
-            formatted = low.format()
-        else:
-            formatted = f"{low.format().removesuffix(' ' + low.currency)} - {high.format()}"
         return cls(
             kind=document.reward_kind,
             currency=document.reward_currency,
             min_minor=document.reward_min_minor,
             max_minor=document.reward_max_minor,
-            formatted=formatted,
+            formatted=format_money_range(low, high),
         )
 
 
