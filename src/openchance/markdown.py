@@ -13,7 +13,7 @@ everything from ``###`` on ``<h4>``): the page around the document owns its ``<h
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -74,6 +74,9 @@ def _demote_headings(tokens: list[Token]) -> None:
             token.tag = f"h{level}"
 
 
+# A message is rendered when it is stored (for its announcement) and again when it is read
+# back, and chat history is read far more often than written: recent bodies come from here.
+@lru_cache(maxsize=1024)  # bodies ≤ 10,000 characters: ≤ ~25 MB even if all were full
 def render_markdown(source: str) -> str:
     """Sanitised HTML for ``source`` (empty source, empty HTML)."""
     if not source.strip():
