@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -54,6 +55,15 @@ class LogLevel(StrEnum):
     """Only what needs a look."""
     ERROR = "ERROR"
     """Only failures."""
+
+
+class EscrowFundingDeadline(StrEnum):
+    """When a challenge's escrow must be funded."""
+
+    BEFORE_PUBLISH = "before_publish"
+    """The challenge opens to solvers only once its prize is in escrow."""
+    BEFORE_ACCEPT = "before_accept"
+    """The challenge may open unfunded; the challenger funds it before accepting a solver."""
 
 
 class MailBackend(StrEnum):
@@ -271,6 +281,54 @@ class Settings(BaseSettings):
         default="https://www.linkedin.com/oauth",
         description="LinkedIn's OpenID Connect issuer; change only for tests.",
     )
+    fee_challenger_bps: int = Field(
+        default=500,
+        ge=0,
+        le=5000,
+        description="Platform fee charged to the challenger on top of the prize, in basis points.",
+    )
+    fee_solver_bps: int = Field(
+        default=1000,
+        ge=0,
+        le=5000,
+        description="Platform fee taken from each solver's prize, in basis points.",
+    )
+    fee_fixed_per_funding: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        le=1000,
+        description="Fixed platform fee per funding, in major units of the challenge's currency.",
+    )
+    processor_fee_bps: int = Field(
+        default=150,
+        ge=0,
+        le=2000,
+        description="Estimated payment processor fee rate, in basis points (Stripe EU cards).",
+    )
+    processor_fee_fixed: Decimal = Field(
+        default=Decimal("0.25"),
+        ge=0,
+        le=100,
+        description="Estimated fixed processor fee per charge, in major units.",
+    )
+    refund_returns_processor_fee: bool = Field(
+        default=False,
+        description="Refunds give the challenger the processor fee back (the platform bears it).",
+    )
+    escrow_auto_release_days: int = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="Days after delivery before escrow is released to the solver automatically.",
+    )
+    escrow_release_reminder_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [7, 2],
+        description="Days before the auto-release when the challenger is reminded (comma list).",
+    )
+    escrow_funding_deadline: EscrowFundingDeadline = Field(
+        default=EscrowFundingDeadline.BEFORE_PUBLISH,
+        description="When escrow must be funded: before_publish or before_accept.",
+    )
     challenge_review_required: bool = Field(
         default=True,
         description="Challenges wait for a moderator's approval before they open.",
@@ -386,6 +444,23 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("escrow_release_reminder_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check_reminders(self) -> Self:
+        for day in self.escrow_release_reminder_days:
+            if not 1 <= day < self.escrow_auto_release_days:
+                raise ValueError(
+                    "escrow_release_reminder_days must lie between 1 and "
+                    "escrow_auto_release_days - 1"
+                )
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -40,6 +40,7 @@ from openchance.messaging.realtime import RealtimeService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
+from openchance.payments.preview import PaymentsService
 from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
@@ -110,6 +111,7 @@ class OpenChance:
         self.messaging = MessagingService(self)
         self.realtime = RealtimeService(self)
         self.ledger = LedgerService(self)
+        self.payments = PaymentsService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 

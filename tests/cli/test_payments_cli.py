@@ -8,7 +8,9 @@ from sqlalchemy import text
 
 from openchance import OpenChance, Settings
 from tests.cli.conftest import Invoke, on_platform
+from tests.factories.challenges import insert_challenge
 from tests.factories.ledger import deposit, escrow, funding, move, post
+from tests.factories.users import create_user
 
 
 async def _some_ledger(oc: OpenChance) -> None:
@@ -64,3 +66,19 @@ class TestPaymentsCheck:
         broken = [check for check in report["checks"] if not check["ok"]]
         assert [check["name"] for check in broken] == ["cached_balances_match_postings"]
         assert broken[0]["violations"][0]["detail"] == "cached balance 7, postings sum to 400"
+
+
+class TestPaymentsPreview:
+    def test_json_output_is_the_breakdown(self, invoke: Invoke, settings: Settings) -> None:
+        async def arrange(oc: OpenChance) -> str:
+            owner = await create_user(oc)
+            return str(await insert_challenge(oc, owner, reward_min_minor=100_000))
+
+        challenge = on_platform(settings, arrange)
+
+        result = invoke("payments", "preview", challenge, "--json")
+
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert body["total_charged_minor"] == 106_600
+        assert body["solver_receives_minor"] == 90_000

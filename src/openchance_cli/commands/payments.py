@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import typer
@@ -9,6 +10,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from openchance import Actor, OpenChance
+from openchance.db.types import Money
+from openchance.payments.fees import FeeBreakdown
 from openchance.payments.schemas import InvariantReport
 from openchance_cli.output import JSON_OPTION_HELP, console, print_json
 from openchance_cli.runtime import settings_or_exit, with_platform
@@ -77,3 +80,34 @@ def _print_report(result: InvariantReport) -> None:
     console.print(
         "ledger: ok" if result.ok else "[bold red]ledger: invariants violated[/]", highlight=False
     )
+
+
+@app.command("preview")
+def preview(
+    challenge_id: Annotated[uuid.UUID, typer.Argument(help="The challenge's id.")],
+    amount: Annotated[
+        int | None,
+        typer.Option("--amount", help="Minor units within a range reward; default its maximum."),
+    ] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """The fee preview of funding a challenge (funding itself is not built yet)."""
+
+    async def use(oc: OpenChance) -> FeeBreakdown:
+        return await oc.payments.preview_funding(ACTOR, challenge_id, amount)
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+        return
+    lines = [
+        ("prize", result.prize_minor),
+        ("platform fee (challenger)", result.challenger_fee_minor),
+        ("fixed fee", result.fixed_fee_minor),
+        ("processor fee (estimate)", result.processor_fee_minor),
+        ("total charged", result.total_charged_minor),
+        ("platform fee (solver)", result.solver_fee_minor),
+        ("solvers receive", result.solver_receives_minor),
+    ]
+    for label, value in lines:
+        console.print(f"{label}: {Money(value, result.currency).format()}", highlight=False)
