@@ -8,14 +8,17 @@ PostgreSQL the Redis providers are used as well.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from openchance import OpenChance, Settings
+from openchance.demo import prepare_demo
 from openchance.jobs import JobRegistry
 from openchance.platform import core_job_registry
 from tests.support import databases
@@ -75,9 +78,66 @@ def _migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         yield url
 
 
+def _test_settings(
+    database_url: str, redis_url: str | None, files_directory: Path, overrides: dict[str, Any]
+) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "files_directory": files_directory,
+        "redis_url": redis_url,
+        "redis_namespace": f"octest-{uuid.uuid4().hex[:12]}",
+        "jobs_poll_interval_seconds": 0.05,
+        "jobs_backoff_base_seconds": 0.0,
+        "jobs_lease_seconds": 5.0,
+        "jobs_shutdown_timeout_seconds": 2.0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def _seed_demo(settings: Settings) -> None:
+    async with OpenChance(settings, registry=core_job_registry()) as platform:
+        await prepare_demo(platform)
+
+
+@pytest.fixture(scope="session")
+def _seeded_demo_template(
+    _migrated_database: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Any, Path]]:
+    """The demo marketplace, seeded once: (SQLite template path or PostgreSQL database URL,
+    the files directory the seed wrote to)."""
+    directory = tmp_path_factory.mktemp("demo-template")
+    files = directory / "files"
+    redis = databases.redis_url() if BACKEND == "postgres" else None
+    if BACKEND == "sqlite":
+        path = directory / "demo-template.db"
+        shutil.copyfile(_migrated_database, path)
+        anyio.run(_seed_demo, _test_settings(f"sqlite:///{path}", redis, files, {}))
+        yield path, files
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with databases.scratch_postgres_database(f"{worker}_demo") as url:
+        databases.migrate_database(url)
+        anyio.run(_seed_demo, _test_settings(url, redis, files, {}))
+        yield url, files
+
+
 @pytest.fixture
-def database_url(_migrated_database: Any, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database for this test alone."""
+def database_url(
+    request: pytest.FixtureRequest, _migrated_database: Any, tmp_path: Path
+) -> Iterator[str]:
+    """A migrated, empty database for this test alone; for a ``seeded_demo`` test, a copy
+    of the seeded demo (and of its files directory)."""
+    if request.node.get_closest_marker("seeded_demo"):
+        template, files = request.getfixturevalue("_seeded_demo_template")
+        databases.copy_files_directory(files, tmp_path / "files")
+        if BACKEND == "sqlite":
+            yield databases.sqlite_copy(template, tmp_path)
+            return
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with databases.postgres_copy(str(template), f"{worker}_demo_copy") as url:
+            yield url
+        return
     if BACKEND == "sqlite":
         yield databases.sqlite_copy(_migrated_database, tmp_path)
         return
@@ -102,18 +162,7 @@ def settings_overrides() -> dict[str, Any]:
 def settings(
     database_url: str, redis_url: str | None, settings_overrides: dict[str, Any], tmp_path: Path
 ) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": database_url,
-        "files_directory": tmp_path / "files",
-        "redis_url": redis_url,
-        "redis_namespace": f"octest-{uuid.uuid4().hex[:12]}",
-        "jobs_poll_interval_seconds": 0.05,
-        "jobs_backoff_base_seconds": 0.0,
-        "jobs_lease_seconds": 5.0,
-        "jobs_shutdown_timeout_seconds": 2.0,
-    }
-    values.update(settings_overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return _test_settings(database_url, redis_url, tmp_path / "files", settings_overrides)
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from openchance import OpenChance
 from openchance.applications.demo import AFTER_ACCEPTANCE, DEMO_APPLICATIONS, plans_for
 from openchance.challenges.demo_data import DEMO_CHALLENGES
-from openchance.demo import prepare_demo
 from openchance.models.applications import (
     Application,
     ApplicationHistoryEntry,
@@ -42,9 +42,8 @@ class TestDemoPlans:
 
 
 class TestSeedDemoApplications:
+    @pytest.mark.seeded_demo
     async def test_the_demo_has_applications_in_every_state(self, oc: OpenChance) -> None:
-        await prepare_demo(oc)
-
         async with oc.unit_of_work(read_only=True) as uow:
             rows = (
                 await uow.session.execute(

@@ -144,7 +144,8 @@ async def _actor(oc: OpenChance, local_part: str, *roles: Role) -> Actor:
 
 
 class TestSeedDemoChallenges:
-    """Each test seeds the whole catalogue through the use cases (a few seconds each)."""
+    """The ``seeded_demo`` tests read a copy of the demo seeded once per session; the
+    others seed on their own: idempotence, and dates that must be fresh from the seeding."""
 
     async def test_a_second_start_adds_nothing(self, oc: OpenChance) -> None:
         first = await prepare_demo(oc)
@@ -156,10 +157,10 @@ class TestSeedDemoChallenges:
         assert f"{total} challenges ({total} new)" in first.steps
         assert f"{total} challenges (0 new)" in again.steps
 
+    @pytest.mark.seeded_demo
     async def test_stores_the_catalogue_in_every_state_category_and_reward_kind(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
 
         async with oc.unit_of_work(read_only=True) as uow:
             rows = await uow.session.execute(
@@ -186,10 +187,10 @@ class TestSeedDemoChallenges:
             for entry in DEMO_CHALLENGES
         }
 
+    @pytest.mark.seeded_demo
     async def test_stores_milestones_clarifications_and_cancellation_reasons(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
 
         async with oc.unit_of_work(read_only=True) as uow:
             milestones = await uow.session.scalar(
@@ -213,10 +214,10 @@ class TestSeedDemoChallenges:
             if entry.cancellation is not None
         }
 
+    @pytest.mark.seeded_demo
     async def test_private_challenges_hold_pending_invitations_for_demo_solvers(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
 
         async with oc.unit_of_work(read_only=True) as uow:
             invites = (
@@ -232,10 +233,10 @@ class TestSeedDemoChallenges:
             for invitee in entry.invitees
         )
 
+    @pytest.mark.seeded_demo
     async def test_the_moderation_queue_has_work_and_a_draft_was_sent_back(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
         moderator = await _actor(oc, "moderator", Role.MODERATOR)
 
         queue = await oc.challenges.list_challenges(
@@ -272,10 +273,10 @@ class TestSeedDemoChallenges:
         soon = [deadline for _, deadline, _ in rows if now < deadline < now + timedelta(minutes=10)]
         assert len(soon) >= 2  # expire on their own while someone watches
 
+    @pytest.mark.seeded_demo
     async def test_every_published_challenge_is_queued_for_the_search_index(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
 
         async with oc.unit_of_work(read_only=True) as uow:
             published = set(
@@ -295,10 +296,10 @@ class TestSearchingTheDemo:
     """The index is rebuilt in one go here: running the seeding's index jobs one by one
     takes a minute on a busy PostgreSQL, and that they are queued is tested above."""
 
+    @pytest.mark.seeded_demo
     async def test_a_solver_finds_machine_learning_challenges_despite_a_typo(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
         await oc.search.reindex()
 
         results = await oc.search.search(
@@ -309,10 +310,10 @@ class TestSearchingTheDemo:
         assert sum(title.startswith("Machine learning model for") for title in titles) >= 3
         assert results.facets.category
 
+    @pytest.mark.seeded_demo
     async def test_private_challenges_are_found_only_by_their_invitees(
         self, oc: OpenChance
     ) -> None:
-        await prepare_demo(oc)
         await oc.search.reindex()
         query = SearchQuery(q="hairline cracks ceramic tiles")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from openchance import OpenChance, Role
 from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email
 from openchance.accounts.schemas import UserFilter
@@ -10,6 +12,10 @@ from tests.factories.users import SYSTEM, sign_in
 
 
 class TestPrepareDemo:
+    """On the seeded copy, ``prepare_demo`` runs once more (a couple of seconds) for the
+    summary it returns."""
+
+    @pytest.mark.seeded_demo
     async def test_seeds_an_account_for_every_role(self, oc: OpenChance) -> None:
         summary = await prepare_demo(oc)
 
@@ -24,6 +30,7 @@ class TestPrepareDemo:
         users = await oc.users.list_users(SYSTEM, UserFilter(query="demo.openchance.dev"))
         assert len(users) == len(DEMO_ACCOUNTS)
 
+    @pytest.mark.seeded_demo
     async def test_the_printed_demo_logins_work(self, oc: OpenChance) -> None:
         summary = await prepare_demo(oc)
 
@@ -32,8 +39,8 @@ class TestPrepareDemo:
         assert login.password == DEMO_PASSWORD
         assert (await sign_in(oc, login.email, login.password)).user.role is Role.ADMIN
 
+    @pytest.mark.seeded_demo
     async def test_challengers_and_solvers_have_profiles(self, oc: OpenChance) -> None:
-        await prepare_demo(oc)
         users = await oc.users.list_users(SYSTEM, UserFilter(query="solver@demo"))
 
         profile = await oc.profiles.get_public_profile(SYSTEM, users[0].id)
