@@ -448,8 +448,8 @@ class Settings(BaseSettings):
     @field_validator("escrow_release_reminder_days", mode="before")
     @classmethod
     def _split_days(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [int(part) for part in value.split(",") if part.strip()]
+        if isinstance(value, str):  # "7,2", or "[7, 2]" as a child process is handed it
+            return [int(part) for part in value.strip("[] ").split(",") if part.strip()]
         return value
 
     @model_validator(mode="after")
