@@ -37,7 +37,7 @@ class TestDeleteAccount:
         view = await oc.users.get_user(SYSTEM, user_id)
         assert view.status == "deleted"
         assert view.display_name == "Deleted user"
-        assert "ada" not in view.email
+        assert view.email == f"deleted-{user_id.hex}@deleted.invalid"
         with pytest.raises(NotAuthenticated):
             await oc.accounts.authenticate(other.token)
         with pytest.raises(NotAuthenticated):

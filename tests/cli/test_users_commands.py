@@ -318,7 +318,7 @@ class TestUsersDelete:
         assert result.exit_code == 0, result.output
         deleted = json.loads(result.stdout)
         assert deleted["status"] == "deleted"
-        assert "ada" not in deleted["email"]
+        assert deleted["email"] == f"deleted-{user_id.hex}@deleted.invalid"
         assert _audit_of(settings, user_id)[0].action == "user.delete"
 
     def test_asks_for_confirmation_and_stops_on_no(
