@@ -82,3 +82,42 @@ class TestPaymentsPreview:
         body = json.loads(result.stdout)
         assert body["total_charged_minor"] == 106_600
         assert body["solver_receives_minor"] == 90_000
+
+    def test_human_output_lists_each_milestone(self, invoke: Invoke, settings: Settings) -> None:
+        async def arrange(oc: OpenChance) -> str:
+            owner = await create_user(oc)
+            return str(
+                await insert_challenge(
+                    oc, owner, milestones=[("Prototype", 30_000), ("Final model", 70_000)]
+                )
+            )
+
+        challenge = on_platform(settings, arrange)
+
+        result = invoke("payments", "preview", challenge)
+
+        assert result.exit_code == 0, result.output
+        assert "total charged: 1066.00 EUR" in result.stdout
+        assert "Prototype" in result.stdout
+        assert "Final model" in result.stdout
+        assert "270.00 EUR" in result.stdout  # the first milestone's 300.00 less the 10 % fee
+
+    def test_human_output_lists_each_winner_of_a_split_prize(
+        self, invoke: Invoke, settings: Settings
+    ) -> None:
+        async def arrange(oc: OpenChance) -> str:
+            owner = await create_user(oc)
+            return str(
+                await insert_challenge(
+                    oc, owner, reward_min_minor=100_000, winners=2, prize_split=[70, 30]
+                )
+            )
+
+        challenge = on_platform(settings, arrange)
+
+        result = invoke("payments", "preview", challenge)
+
+        assert result.exit_code == 0, result.output
+        assert "70 %" in result.stdout
+        assert "630.00 EUR" in result.stdout  # 700.00 less the 10 % solver fee
+        assert "270.00 EUR" in result.stdout

@@ -13,6 +13,7 @@ from openchance.db.types import utcnow
 from openchance.models.challenges import (
     Challenge,
     ChallengeInvite,
+    ChallengeMilestone,
     ChallengeStatus,
     Difficulty,
     InviteStatus,
@@ -42,9 +43,16 @@ async def insert_challenge(
     status: ChallengeStatus = ChallengeStatus.OPEN,
     published_at: datetime | None = None,
     invitees: list[uuid.UUID] | None = None,
+    milestones: list[tuple[str, int]] | None = None,
+    winners: int = 1,
+    prize_split: list[int] | None = None,
     **columns: Any,
 ) -> uuid.UUID:
-    """Insert one challenge as it would be in ``status``; returns its id."""
+    """Insert one challenge as it would be in ``status``; returns its id. ``milestones``
+    (title, amount) give a milestone reward whose prize is their sum."""
+    if milestones:
+        reward_kind = RewardKind.MILESTONES
+        reward_min_minor = reward_max_minor = sum(amount for _, amount in milestones)
     now = utcnow()
     published = status not in (ChallengeStatus.DRAFT, ChallengeStatus.PENDING_REVIEW)
     challenge = Challenge(
@@ -60,8 +68,8 @@ async def insert_challenge(
         reward_currency=currency,
         reward_min_minor=reward_min_minor,
         reward_max_minor=reward_max_minor if reward_max_minor is not None else reward_min_minor,
-        winners=1,
-        prize_split=[100],
+        winners=winners,
+        prize_split=prize_split or [100],
         deadline=deadline or now + timedelta(days=30),
         visibility=visibility,
         status=status,
@@ -72,6 +80,15 @@ async def insert_challenge(
     async with oc.unit_of_work() as uow:
         uow.session.add(challenge)
         await uow.flush()
+        for position, (milestone_title, amount) in enumerate(milestones or [], start=1):
+            uow.session.add(
+                ChallengeMilestone(
+                    challenge_id=challenge.id,
+                    position=position,
+                    title=milestone_title,
+                    amount_minor=amount,
+                )
+            )
         for user_id in invitees or []:
             uow.session.add(
                 ChallengeInvite(

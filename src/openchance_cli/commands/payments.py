@@ -13,7 +13,7 @@ from openchance import Actor, OpenChance
 from openchance.db.types import Money
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.schemas import InvariantReport
-from openchance_cli.output import JSON_OPTION_HELP, console, print_json
+from openchance_cli.output import JSON_OPTION_HELP, console, print_json, print_table
 from openchance_cli.runtime import settings_or_exit, with_platform
 
 app = typer.Typer(no_args_is_help=True, help="Check the payments ledger.")
@@ -110,4 +110,28 @@ def preview(
         ("solvers receive", result.solver_receives_minor),
     ]
     for label, value in lines:
-        console.print(f"{label}: {Money(value, result.currency).format()}", highlight=False)
+        console.print(f"{label}: {_money(value, result)}", highlight=False)
+    if len(result.winners) > 1:
+        print_table(
+            "winners",
+            ["rank", "share", "share amount", "solver fee", "receives"],
+            (
+                (line.rank, f"{line.percent} %", _money(line.share_minor, result),
+                 _money(line.solver_fee_minor, result), _money(line.net_minor, result))
+                for line in result.winners
+            ),
+        )  # fmt: skip
+    if result.milestones:
+        print_table(
+            "milestones",
+            ["#", "title", "amount", "solver fee", "receives"],
+            (
+                (line.position, line.title, _money(line.amount_minor, result),
+                 _money(line.solver_fee_minor, result), _money(line.net_minor, result))
+                for line in result.milestones
+            ),
+        )  # fmt: skip
+
+
+def _money(amount_minor: int, breakdown: FeeBreakdown) -> str:
+    return Money(amount_minor, breakdown.currency).format()
