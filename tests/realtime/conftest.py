@@ -208,6 +208,7 @@ class Client:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
         self.seen: list[dict[str, Any]] = []
+        self.greeting: dict[str, Any] | None = None
         self._untaken: list[dict[str, Any]] = []
 
     async def send(self, frame_type: str, **fields: Any) -> None:
@@ -301,4 +302,8 @@ async def open_client(
         open_timeout=FRAME_TIMEOUT,
         **options,
     )
-    return Client(connection)
+    client = Client(connection)
+    # The server greets every accepted socket with the user's unread counts.
+    client.greeting = await client.receive()
+    assert client.greeting["type"] == "unread.update", client.greeting
+    return client

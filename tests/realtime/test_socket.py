@@ -39,6 +39,7 @@ class TestTickets:
         from websockets.asyncio.client import connect
 
         async with connect(f"{server.ws_url}?ticket={ticket}") as first:
+            assert json.loads(await first.recv())["type"] == "unread.update"
             await first.send(json.dumps({"v": 1, "type": "ping", "ref": "p1"}))
             assert json.loads(await first.recv()) == {"v": 1, "type": "pong", "ref": "p1"}
             async with connect(f"{server.ws_url}?ticket={ticket}") as second:
@@ -281,6 +282,24 @@ class TestTyping:
 
 
 class TestReadMarkers:
+    async def test_a_new_socket_starts_with_my_unread_counts(
+        self, server: Server, rt_oc: OpenChance
+    ) -> None:
+        talk = await pair(rt_oc)
+        for number in range(2):
+            await rt_oc.messaging.post_message(
+                Actor.user(talk.challenger.user_id),
+                talk.id,
+                MessageCreate(body=f"while away {number}"),
+            )
+
+        solver = await open_client(server, talk.solver.token)
+
+        assert solver.greeting is not None
+        assert solver.greeting["total"] == 2
+        assert solver.greeting["conversations"] == [{"id": str(talk.id), "unread": 2}]
+        await solver.close()
+
     async def test_reading_updates_my_unread_counts_and_tells_the_other_side(
         self, server: Server, rt_oc: OpenChance
     ) -> None:

@@ -162,6 +162,7 @@ class Connection:
         """Until the client leaves or is closed; then the close frame (briefly: a client
         that does not read will not read that either)."""
         self._hub.add(self)
+        self.push_unread_refresh()  # the client's badge is right before it subscribes to anything
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._send_loop)
