@@ -40,7 +40,11 @@ from openchance.messaging.realtime import RealtimeService
 from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
+from openchance.payments import jobs as payment_jobs
+from openchance.payments.funding import EscrowService
 from openchance.payments.preview import PaymentsService
+from openchance.payments.processors.base import PaymentProcessor
+from openchance.payments.processors.local import LocalProcessor
 from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
@@ -64,6 +68,7 @@ def core_job_registry() -> JobRegistry:
     challenge_jobs.register(registry)
     search_alerts.register(registry)
     messaging_jobs.register(registry)
+    payment_jobs.register(registry)
     return registry
 
 
@@ -112,6 +117,9 @@ class OpenChance:
         self.realtime = RealtimeService(self)
         self.ledger = LedgerService(self)
         self.payments = PaymentsService(self)
+        self.escrow = EscrowService(self)
+        self.local_processor = LocalProcessor(self)
+        self._payment_processor: PaymentProcessor = self.local_processor
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -186,6 +194,16 @@ class OpenChance:
         await migrate.upgrade(self.settings.database_url)
 
     # -- what the services use ---------------------------------------------------------
+
+    @property
+    def payment_processor(self) -> PaymentProcessor:
+        """The processor payments go through: the local one unless another was put in."""
+        return self._payment_processor
+
+    def use_payment_processor(self, processor: PaymentProcessor) -> None:
+        """Take payments through ``processor`` from now on (an embedding application's own
+        adapter, or a test's processor that is down)."""
+        self._payment_processor = processor
 
     def _require_started(self) -> None:
         if not self.started:

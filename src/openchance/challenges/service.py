@@ -62,6 +62,7 @@ from openchance.models.challenges import (
     ChallengeStatus,
     RewardKind,
 )
+from openchance.models.payments import EscrowFunding
 from openchance.moderation.audit import record_audit
 from openchance.notifications.feed import notify
 from openchance.search.sync import schedule_index
@@ -165,7 +166,8 @@ class ChallengeService:
 
     async def delete_challenge(self, actor: Actor, challenge_id: uuid.UUID) -> None:
         """Delete a draft with its milestones and attachments (their files go once this
-        commits); anything past draft is cancelled instead (``only_drafts_deletable``)."""
+        commits); anything past draft is cancelled instead (``only_drafts_deletable``), and
+        so is a draft someone started paying for (``challenge_has_payments``)."""
         async with self._platform.unit_of_work() as uow:
             challenge = await load_visible_challenge(uow, actor, challenge_id, for_update=True)
             check_owner(actor, challenge)
@@ -174,6 +176,13 @@ class ChallengeService:
                     "only drafts can be deleted: cancel the challenge instead",
                     code="only_drafts_deletable",
                     status=challenge.status.value,
+                )
+            if await uow.session.scalar(
+                select(EscrowFunding.id).where(EscrowFunding.challenge_id == challenge.id).limit(1)
+            ):
+                raise Conflict(
+                    "a challenge with payments cannot be deleted: cancel it instead",
+                    code="challenge_has_payments",
                 )
             await delete_challenge_attachments(uow, challenge.id)
             uow.record(ChallengeDeleted(challenge_id=challenge.id, owner_id=challenge.owner_id))

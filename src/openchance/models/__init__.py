@@ -53,6 +53,17 @@ from openchance.models.messaging import (
 )
 from openchance.models.notifications import Notification
 from openchance.models.oauth import OAuthIdentity, OAuthProvider
+from openchance.models.payments import (
+    Escrow,
+    EscrowFunding,
+    EscrowState,
+    EventOutcome,
+    FundingStatus,
+    LocalPayment,
+    LocalPaymentStatus,
+    ProcessorEvent,
+    ProcessorName,
+)
 from openchance.models.profiles import Availability, Profile
 from openchance.models.saved_searches import AlertFrequency, SavedSearch
 from openchance.models.search import (
@@ -86,7 +97,12 @@ __all__ = [
     "Conversation",
     "ConversationParticipant",
     "Difficulty",
+    "Escrow",
+    "EscrowFunding",
+    "EscrowState",
+    "EventOutcome",
     "EventRecord",
+    "FundingStatus",
     "IPTerms",
     "InviteStatus",
     "Job",
@@ -94,6 +110,8 @@ __all__ = [
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransaction",
+    "LocalPayment",
+    "LocalPaymentStatus",
     "Message",
     "MessageAttachment",
     "MessageKind",
@@ -103,6 +121,8 @@ __all__ = [
     "OutboundMail",
     "OwnerKind",
     "ParticipantRole",
+    "ProcessorEvent",
+    "ProcessorName",
     "Profile",
     "RecoveryCode",
     "RewardKind",

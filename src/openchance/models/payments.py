@@ -1,0 +1,191 @@
+"""Escrow and its funding, the processor event inbox, and the local processor's own records.
+
+A challenge's money moves through the ledger (``models/ledger.py``); these tables say why
+it moved: an :class:`EscrowFunding` is one payment a challenger makes into a challenge's
+escrow (the whole prize, or one milestone), an :class:`Escrow` is the challenge's escrow
+with the fee policy snapshotted when it was first funded. Every processor event, from
+Stripe's webhook or from the local processor, lands in :class:`ProcessorEvent` once (by
+event id) and is handled by a job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from openchance.db.base import Base, Timestamps, UUIDPrimaryKey
+from openchance.db.types import enum_column
+from openchance.models.json import JSONDocument
+
+
+class ProcessorName(StrEnum):
+    """Which payment processor handles a payment."""
+
+    LOCAL = "local"
+    """The embedded test processor: simulated cards, no network (the default)."""
+
+
+class FundingStatus(StrEnum):
+    """Where one payment into escrow is."""
+
+    CREATED = "created"
+    """Written; the processor has not answered yet (a retry resumes it)."""
+    PENDING = "pending"
+    """The processor holds a payment the challenger has to confirm with a card."""
+    REQUIRES_ACTION = "requires_action"
+    """The card asked for authentication (3-D Secure) before it can be charged."""
+    SUCCEEDED = "succeeded"
+    """The processor confirmed the charge; the money is in the ledger."""
+    FAILED = "failed"
+    """The processor refused the payment for good; nothing was charged."""
+
+
+OPEN_FUNDING_STATUSES = frozenset(
+    {FundingStatus.CREATED, FundingStatus.PENDING, FundingStatus.REQUIRES_ACTION}
+)
+
+
+class EscrowState(StrEnum):
+    """Where a challenge's escrow is."""
+
+    FUNDED = "funded"
+    """Money is held for the challenge."""
+
+
+class EventOutcome(StrEnum):
+    """What handling a processor event did."""
+
+    RECEIVED = "received"
+    """Stored, not handled yet."""
+    APPLIED = "applied"
+    """It changed something (a funding succeeded or failed)."""
+    IGNORED = "ignored"
+    """Nothing to do: an event type we don't act on, or a change already applied."""
+
+
+class LocalPaymentStatus(StrEnum):
+    """The local processor's payment states, named after Stripe's PaymentIntent states."""
+
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    """Waiting for a card (also after a decline)."""
+    REQUIRES_ACTION = "requires_action"
+    """The card needs 3-D Secure authentication."""
+    SUCCEEDED = "succeeded"
+    """Charged."""
+    CANCELED = "canceled"
+    """Given up; cannot be charged any more."""
+
+
+class Escrow(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "escrows"
+
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT"), unique=True
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    state: Mapped[EscrowState] = mapped_column(enum_column(EscrowState, 16))
+    prize_funded_minor: Mapped[int] = mapped_column(
+        BigInteger, doc="Prize money paid in (the sum of the succeeded fundings' prizes)."
+    )
+    fees_held_minor: Mapped[int] = mapped_column(
+        BigInteger, doc="Challenger-side and fixed fees paid in and held with the prize."
+    )
+    fee_policy: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, doc="The FeePolicy in force when the escrow was first funded."
+    )
+    funded_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(
+            "prize_funded_minor >= 0 AND fees_held_minor >= 0", name="amounts_not_negative"
+        ),
+    )
+
+
+class EscrowFunding(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "escrow_fundings"
+
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT")
+    )
+    milestone_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("challenge_milestones.id", ondelete="SET NULL"),
+        doc="The milestone this pays for; None for the whole prize.",
+    )
+    milestone_position: Mapped[int | None] = mapped_column(doc="Kept if the row goes.")
+    payer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    processor: Mapped[ProcessorName] = mapped_column(enum_column(ProcessorName, 16))
+    processor_payment_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    client_secret: Mapped[str | None] = mapped_column(
+        String(255), doc="What the payer's client confirms the payment with."
+    )
+    status: Mapped[FundingStatus] = mapped_column(enum_column(FundingStatus, 24))
+    currency: Mapped[str] = mapped_column(String(3))
+    prize_minor: Mapped[int] = mapped_column(BigInteger)
+    total_minor: Mapped[int] = mapped_column(BigInteger, doc="What the payer is charged.")
+    breakdown: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, doc="The FeeBreakdown (with its policy) the payer was shown and charged."
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    failure_message: Mapped[str | None] = mapped_column(Text)
+    succeeded_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("payer_id", "idempotency_key", name="uq_escrow_fundings_key"),
+        CheckConstraint("prize_minor > 0 AND total_minor >= prize_minor", name="amounts_valid"),
+        Index("ix_escrow_fundings_challenge", "challenge_id", "created_at"),
+    )
+
+
+class ProcessorEvent(UUIDPrimaryKey, Base):
+    __tablename__ = "processor_events"
+
+    processor: Mapped[ProcessorName] = mapped_column(enum_column(ProcessorName, 16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    outcome: Mapped[EventOutcome] = mapped_column(enum_column(EventOutcome, 16))
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("processor", "event_id", name="uq_processor_events_event"),)
+
+
+class LocalPayment(Base):
+    """A payment held by the local processor (its PaymentIntent)."""
+
+    __tablename__ = "local_processor_payments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)
+    client_secret: Mapped[str] = mapped_column(String(100))
+    status: Mapped[LocalPaymentStatus] = mapped_column(enum_column(LocalPaymentStatus, 32))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    pending_card: Mapped[str | None] = mapped_column(
+        String(19), doc="The card waiting for authentication (test numbers only)."
+    )
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    last_error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,81 @@
+"""The ``payments.handle_processor_event`` job: act on one event from the inbox.
+
+Handlers don't trust an event's order or its copy of the object: a ``payment_intent.*``
+event makes the job read the payment from the processor as it is now and apply that
+(:func:`~openchance.payments.escrow.apply_payment`), so events handled in any order, or
+several times, leave one effect. An event for a funding we have not stored yet is retried
+(the job fails and backs off); an event of a type we don't act on is marked ``ignored``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from openchance.db.types import utcnow
+from openchance.jobs import JobContext, JobRegistry
+from openchance.models.payments import EventOutcome, ProcessorEvent
+from openchance.payments.escrow import apply_payment, find_funding_for_payment
+from openchance.payments.inbox import HANDLE_PROCESSOR_EVENT, HandleProcessorEvent
+from openchance.payments.processors.base import FUNDING_ID_METADATA
+
+logger = logging.getLogger(__name__)
+
+PAYMENT_EVENT_PREFIX = "payment_intent."
+
+
+class EventNotReady(RuntimeError):
+    """The event is about something we have not stored yet: try again later."""
+
+
+async def handle_processor_event(context: JobContext, payload: HandleProcessorEvent) -> None:
+    async with context.unit_of_work(read_only=True) as uow:
+        event = await uow.session.get(ProcessorEvent, payload.event_row_id)
+        if event is None or event.outcome is not EventOutcome.RECEIVED:
+            return
+        processor_name, event_type, object_id = event.processor, event.type, event.object_id
+    processor = context.platform.payment_processor
+    if (
+        not event_type.startswith(PAYMENT_EVENT_PREFIX)
+        or object_id is None
+        or processor.name is not processor_name
+    ):
+        await _mark(context, payload, EventOutcome.IGNORED)
+        return
+    payment = await processor.retrieve_payment(object_id)
+    async with context.unit_of_work() as uow:
+        event = (
+            await uow.session.scalars(
+                select(ProcessorEvent)
+                .where(ProcessorEvent.id == payload.event_row_id)
+                .with_for_update()
+            )
+        ).one()
+        if event.outcome is not EventOutcome.RECEIVED:
+            return
+        funding = await find_funding_for_payment(uow, payment)
+        if funding is None:
+            if FUNDING_ID_METADATA in payment.metadata:
+                raise EventNotReady(f"no funding for payment {payment.id} yet")
+            changed = False
+        else:
+            changed = await apply_payment(uow, funding, payment)
+        event.outcome = EventOutcome.APPLIED if changed else EventOutcome.IGNORED
+        event.handled_at = utcnow()
+    logger.info(
+        "processor event handled",
+        extra={"event_type": event_type, "payment_id": object_id, "changed": changed},
+    )
+
+
+async def _mark(context: JobContext, payload: HandleProcessorEvent, outcome: EventOutcome) -> None:
+    async with context.unit_of_work() as uow:
+        event = await uow.session.get(ProcessorEvent, payload.event_row_id)
+        if event is not None and event.outcome is EventOutcome.RECEIVED:
+            event.outcome = outcome
+            event.handled_at = utcnow()
+
+
+def register(registry: JobRegistry) -> None:
+    registry.add_handler(HANDLE_PROCESSOR_EVENT, handle_processor_event)

@@ -1,0 +1,252 @@
+"""The local processor: the embedded default, so the demo and the library take payments
+offline. Its payments live in the ``local_processor_payments`` table and behave like
+Stripe PaymentIntents; its events (shaped like Stripe's, ``payment_intent.*``) go through
+the same inbox as Stripe's webhooks.
+
+The payer's side (what Stripe.js does in a browser) is :meth:`LocalProcessor.confirm_payment`
+with one of Stripe's test cards (:mod:`.cards`) and, when the card asks for 3-D Secure,
+:meth:`LocalProcessor.authenticate`. Each runs in a unit of work of its own: the processor
+is an outside system, whatever our own transactions do.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from openchance.db.types import utcnow
+from openchance.errors import Conflict, InvalidInput, NotFound
+from openchance.models.payments import LocalPayment, LocalPaymentStatus, ProcessorName
+from openchance.payments.inbox import receive_event
+from openchance.payments.ledger_rules import request_hash
+from openchance.payments.processors.base import (
+    PaymentState,
+    ProcessorPayment,
+    payment_intent_object,
+)
+from openchance.payments.processors.cards import (
+    AUTHENTICATION_FAILED,
+    TEST_CARDS,
+    Decline,
+    TestCard,
+    normalise_card_number,
+)
+
+if TYPE_CHECKING:
+    from openchance.db.uow import UnitOfWork
+    from openchance.platform import OpenChance
+
+
+class LocalProcessor:
+    """Simulated cards and payments, kept in the application database."""
+
+    def __init__(self, platform: OpenChance) -> None:
+        self._platform = platform
+
+    @property
+    def name(self) -> ProcessorName:
+        return ProcessorName.LOCAL
+
+    async def create_payment(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorPayment:
+        """Stripe's idempotency rule: the same key and request return the first payment; the
+        same key with another request is refused (``idempotency_key_reused``)."""
+        request = {
+            "amount": amount_minor,
+            "currency": currency,
+            "description": description,
+            "metadata": dict(metadata),
+        }
+        digest = request_hash(request)
+        async with self._platform.unit_of_work() as uow:
+            dialect = uow.session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            payment_id = f"pi_local_{uuid.uuid4().hex[:24]}"
+            now = utcnow()
+            await uow.session.execute(
+                insert(LocalPayment)
+                .values(
+                    id=payment_id,
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    amount_minor=amount_minor,
+                    currency=currency,
+                    description=description,
+                    meta=dict(metadata),
+                    client_secret=f"{payment_id}_secret_{secrets.token_urlsafe(18)}",
+                    status=LocalPaymentStatus.REQUIRES_PAYMENT_METHOD,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            )
+            payment = (
+                await uow.session.scalars(
+                    select(LocalPayment).where(LocalPayment.idempotency_key == idempotency_key)
+                )
+            ).one()
+            if payment.request_hash != digest:
+                raise Conflict(
+                    "this idempotency key was used for another payment",
+                    code="idempotency_key_reused",
+                )
+            return _port_payment(payment)
+
+    async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            return _port_payment(await _load(uow, payment_id))
+
+    # -- the payer's side (Stripe.js in a browser) ---------------------------------------
+
+    async def confirm_payment(
+        self, payment_id: str, *, client_secret: str, card_number: str
+    ) -> ProcessorPayment:
+        """Charge the payment with a test card: it succeeds, is declined (the payment waits
+        for another card) or asks for 3-D Secure. Refusals: ``unknown_test_card``,
+        ``payment_not_confirmable`` (not waiting for a card), a wrong secret (not found)."""
+        number = normalise_card_number(card_number)
+        card = TEST_CARDS.get(number)
+        if card is None:
+            raise InvalidInput(
+                "use one of the processor's test cards, e.g. 4242 4242 4242 4242",
+                code="unknown_test_card",
+                errors=[{"field": "card_number", "code": "unknown_test_card",
+                         "message": "not a test card"}],
+            )  # fmt: skip
+        async with self._platform.unit_of_work() as uow:
+            payment = await _load(uow, payment_id, for_update=True, client_secret=client_secret)
+            if payment.status is not LocalPaymentStatus.REQUIRES_PAYMENT_METHOD:
+                raise Conflict(
+                    f"the payment is {payment.status.value}: it cannot be confirmed now",
+                    code="payment_not_confirmable",
+                    status=payment.status.value,
+                )
+            payment.card_last4 = number[-4:]
+            if card.requires_authentication:
+                payment.pending_card = number
+                _set(payment, LocalPaymentStatus.REQUIRES_ACTION)
+                await _emit(uow, payment, "payment_intent.requires_action")
+            else:
+                await _settle(uow, payment, card)
+            await uow.flush()
+            return _port_payment(payment)
+
+    async def authenticate(
+        self, payment_id: str, *, client_secret: str, approve: bool
+    ) -> ProcessorPayment:
+        """Complete (``approve``) or fail the 3-D Secure step; ``payment_not_authenticating``
+        when the payment is not waiting for it."""
+        async with self._platform.unit_of_work() as uow:
+            payment = await _load(uow, payment_id, for_update=True, client_secret=client_secret)
+            if payment.status is not LocalPaymentStatus.REQUIRES_ACTION:
+                raise Conflict(
+                    f"the payment is {payment.status.value}: nothing to authenticate",
+                    code="payment_not_authenticating",
+                    status=payment.status.value,
+                )
+            card = TEST_CARDS[payment.pending_card or ""]
+            payment.pending_card = None
+            if approve:
+                await _settle(uow, payment, card)
+            else:
+                await _decline(uow, payment, AUTHENTICATION_FAILED)
+            await uow.flush()
+            return _port_payment(payment)
+
+
+async def _settle(uow: UnitOfWork, payment: LocalPayment, card: TestCard) -> None:
+    if card.decline is not None:
+        await _decline(uow, payment, card.decline)
+        return
+    payment.last_error_code = payment.last_error_message = None
+    _set(payment, LocalPaymentStatus.SUCCEEDED)
+    await _emit(uow, payment, "payment_intent.succeeded")
+
+
+async def _decline(uow: UnitOfWork, payment: LocalPayment, decline: Decline) -> None:
+    payment.last_error_code = decline.code
+    payment.last_error_message = decline.message
+    _set(payment, LocalPaymentStatus.REQUIRES_PAYMENT_METHOD)
+    await _emit(uow, payment, "payment_intent.payment_failed")
+
+
+def _set(payment: LocalPayment, status: LocalPaymentStatus) -> None:
+    payment.status = status
+    payment.updated_at = utcnow()
+
+
+async def _emit(uow: UnitOfWork, payment: LocalPayment, event_type: str) -> None:
+    """The event Stripe would send for this change, into the shared inbox."""
+    event_id = f"evt_local_{uuid.uuid4().hex[:24]}"
+    event: dict[str, Any] = {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(utcnow().timestamp()),
+        "data": {"object": _intent_object(payment)},
+    }
+    await receive_event(
+        uow,
+        processor=ProcessorName.LOCAL,
+        event_id=event_id,
+        event_type=event_type,
+        object_id=payment.id,
+        payload=event,
+    )
+
+
+async def _load(
+    uow: UnitOfWork,
+    payment_id: str,
+    *,
+    for_update: bool = False,
+    client_secret: str | None = None,
+) -> LocalPayment:
+    statement = select(LocalPayment).where(LocalPayment.id == payment_id)
+    if for_update:
+        statement = statement.with_for_update()
+    payment = (await uow.session.scalars(statement)).one_or_none()
+    if payment is None or (
+        client_secret is not None and not hmac.compare_digest(payment.client_secret, client_secret)
+    ):
+        raise NotFound("payment", payment_id)
+    return payment
+
+
+def _intent_object(payment: LocalPayment) -> dict[str, Any]:
+    return payment_intent_object(
+        payment_id=payment.id,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        status=payment.status.value,
+        metadata=payment.meta,
+        failure_code=payment.last_error_code,
+        failure_message=payment.last_error_message,
+    )
+
+
+def _port_payment(payment: LocalPayment) -> ProcessorPayment:
+    return ProcessorPayment(
+        id=payment.id,
+        state=PaymentState(payment.status.value),
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        client_secret=payment.client_secret,
+        metadata=dict(payment.meta),
+        failure_code=payment.last_error_code,
+        failure_message=payment.last_error_message,
+    )

@@ -1,0 +1,82 @@
+"""Funding a challenge on the local processor, as a challenger's browser would."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from openchance import Actor, OpenChance
+from openchance.errors import PaymentFailed, ProviderUnavailable
+from openchance.models.payments import ProcessorName
+from openchance.payments.funding_schemas import FundingRead, FundingStart
+from openchance.payments.processors.base import PaymentProcessor, ProcessorPayment
+from tests.support.jobs import drain
+
+SUCCEEDS = "4242 4242 4242 4242"
+DECLINED_INSUFFICIENT_FUNDS = "4000 0000 0000 9995"
+NEEDS_3DS = "4000 0025 0000 3155"
+
+
+async def pay(oc: OpenChance, funding: FundingRead, card: str = SUCCEEDS) -> None:
+    """Confirm the funding's payment with ``card`` and let the worker handle the event."""
+    assert funding.processor_payment_id is not None
+    assert funding.client_secret is not None
+    await oc.local_processor.confirm_payment(
+        funding.processor_payment_id, client_secret=funding.client_secret, card_number=card
+    )
+    await drain(oc)
+
+
+async def fund(
+    oc: OpenChance,
+    actor: Actor,
+    challenge_id: uuid.UUID,
+    *,
+    amount_minor: int | None = None,
+    card: str = SUCCEEDS,
+) -> FundingRead:
+    """Start a funding, pay it, and return it as it stands afterwards."""
+    funding = await oc.escrow.start_funding(
+        actor, challenge_id, FundingStart(amount_minor=amount_minor)
+    )
+    await pay(oc, funding, card)
+    return await oc.escrow.get_funding(actor, funding.id)
+
+
+class UnreachableProcessor:
+    """A processor whose network is down: every call raises ``provider_unavailable``."""
+
+    name = ProcessorName.LOCAL
+
+    async def create_payment(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorPayment:
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
+    async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
+
+class RefusingProcessor(UnreachableProcessor):
+    """A processor that refuses to create any payment (an account problem at Stripe)."""
+
+    async def create_payment(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorPayment:
+        raise PaymentFailed("the processor refused the payment", code="processor_refused")
+
+
+def as_processor(processor: UnreachableProcessor) -> PaymentProcessor:
+    return processor
