@@ -10,7 +10,8 @@ from openchance import OpenChance, Settings
 from tests.cli.conftest import Invoke, on_platform
 from tests.factories.challenges import insert_challenge
 from tests.factories.ledger import deposit, escrow, funding, move, post
-from tests.factories.users import create_user
+from tests.factories.payments import fund
+from tests.factories.users import actor_for, create_user
 
 
 async def _some_ledger(oc: OpenChance) -> None:
@@ -121,3 +122,62 @@ class TestPaymentsPreview:
         assert "70 %" in result.stdout
         assert "630.00 EUR" in result.stdout  # 700.00 less the 10 % solver fee
         assert "270.00 EUR" in result.stdout
+
+
+async def _funded_challenge(oc: OpenChance) -> tuple[str, str]:
+    owner = await create_user(oc, email="owner@example.org")
+    challenge = await insert_challenge(oc, owner, reward_min_minor=100_000)
+    paid = await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+    return str(challenge), str(paid.id)
+
+
+class TestPaymentsList:
+    def test_json_lists_the_fundings(self, invoke: Invoke, settings: Settings) -> None:
+        challenge, funding_id = on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "list", "--json")
+
+        assert result.exit_code == 0, result.output
+        [row] = json.loads(result.stdout)
+        assert (row["id"], row["challenge_id"]) == (funding_id, challenge)
+        assert row["status"] == "succeeded"
+
+    def test_a_status_filter_leaves_out_the_others(
+        self, invoke: Invoke, settings: Settings
+    ) -> None:
+        on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "list", "--status", "pending", "--json")
+
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == []
+
+
+class TestPaymentsShow:
+    def test_human_output_shows_the_charge(self, invoke: Invoke, settings: Settings) -> None:
+        _, funding_id = on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "show", funding_id)
+
+        assert result.exit_code == 0, result.output
+        assert "total charged: 1066.00 EUR" in result.stdout
+        assert "escrowed: yes" in result.stdout
+
+    def test_an_unknown_funding_exits_with_not_found(self, invoke: Invoke) -> None:
+        result = invoke("payments", "show", "00000000-0000-0000-0000-000000000000")
+
+        assert result.exit_code == 3
+        assert "error (not_found): funding" in result.output
+
+
+class TestPaymentsEscrow:
+    def test_json_shows_the_snapshotted_policy(self, invoke: Invoke, settings: Settings) -> None:
+        challenge, _ = on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "escrow", challenge, "--json")
+
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert body["funded"] is True
+        assert body["fee_policy"]["challenger_fee_bps"] == 500
+        assert len(body["fundings"]) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
 from openchance import OpenChance
@@ -9,6 +11,7 @@ from openchance.models.challenges import RewardKind
 from tests.factories.challenges import insert_challenge
 from tests.factories.users import create_user, sign_in
 from tests.server.accounts import API, bearer
+from tests.support.jobs import drain
 
 
 async def _headers(oc: OpenChance, email: str) -> dict[str, str]:
@@ -59,3 +62,109 @@ class TestFundingPreviewApi:
         )
         assert response.status_code == 422
         assert response.json()["code"] == "amount_out_of_range"
+
+
+async def _start(
+    client: httpx.AsyncClient, challenge: uuid.UUID, headers: dict[str, str], key: str
+) -> httpx.Response:
+    return await client.post(
+        f"{API}/challenges/{challenge}/funding", headers=headers | {"Idempotency-Key": key}
+    )
+
+
+class TestFundingApi:
+    async def test_a_challenger_funds_with_a_test_card(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner, reward_min_minor=100_000)
+        headers = await _headers(oc, "owner@example.org")
+        started = (await _start(client, challenge, headers, "fund-1")).json()
+        assert started["next_action"] == "confirm_with_card"
+
+        confirmed = await client.post(
+            f"{API}/processors/local/payments/{started['processor_payment_id']}/confirm",
+            json={"client_secret": started["client_secret"], "card_number": "4242424242424242"},
+            headers=headers,
+        )
+        assert confirmed.status_code == 200
+        assert confirmed.json()["state"] == "succeeded"
+        await drain(oc)
+
+        funding = await client.get(f"{API}/fundings/{started['id']}", headers=headers)
+        assert funding.json()["status"] == "succeeded"
+        escrow = (await client.get(f"{API}/challenges/{challenge}/funding")).json()
+        assert escrow["funded"] is True
+        assert escrow["prize_funded_minor"] == 100_000
+        assert escrow["fundings"] == []  # anonymous: no list of payments
+
+    async def test_the_same_idempotency_key_returns_the_same_funding(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        headers = await _headers(oc, "owner@example.org")
+
+        first = await _start(client, challenge, headers, "fund-1")
+        again = await _start(client, challenge, headers, "fund-1")
+
+        assert first.status_code == again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
+
+    async def test_a_solver_cannot_fund(self, oc: OpenChance, client: httpx.AsyncClient) -> None:
+        owner = await create_user(oc)
+        await create_user(oc, email="solver@example.org")
+        challenge = await insert_challenge(oc, owner)
+
+        response = await _start(
+            client, challenge, await _headers(oc, "solver@example.org"), "fund-1"
+        )
+
+        assert response.status_code == 403
+        assert response.json()["code"] == "not_challenge_owner"
+
+    async def test_a_card_that_is_not_a_test_card_is_refused(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        headers = await _headers(oc, "owner@example.org")
+        started = (await _start(client, challenge, headers, "fund-1")).json()
+
+        response = await client.post(
+            f"{API}/processors/local/payments/{started['processor_payment_id']}/confirm",
+            json={"client_secret": started["client_secret"], "card_number": "4111111111111112"},
+            headers=headers,
+        )
+
+        assert response.status_code == 422
+        assert response.json()["code"] == "unknown_test_card"
+
+    async def test_a_refresh_applies_the_payment_before_its_event(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        headers = await _headers(oc, "owner@example.org")
+        started = (await _start(client, challenge, headers, "fund-1")).json()
+        await client.post(
+            f"{API}/processors/local/payments/{started['processor_payment_id']}/confirm",
+            json={"client_secret": started["client_secret"], "card_number": "4242424242424242"},
+            headers=headers,
+        )
+
+        refreshed = await client.post(f"{API}/fundings/{started['id']}/refresh", headers=headers)
+
+        assert refreshed.json()["escrowed"] is True
+
+    async def test_an_over_long_idempotency_key_is_refused(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+
+        response = await _start(
+            client, challenge, await _headers(oc, "owner@example.org"), "k" * 201
+        )
+
+        assert response.status_code == 422

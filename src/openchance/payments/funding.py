@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from openchance.accounts.policy import check_staff
 from openchance.actor import Actor
 from openchance.challenges.policy import check_owner, is_owner, load_visible_challenge
 from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PaymentFailed
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from openchance.platform import OpenChance
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
+MAX_LIST = 500
 
 
 class EscrowService:
@@ -122,6 +124,27 @@ class EscrowService:
             payment = await self._platform.payment_processor.retrieve_payment(payment_id)
             await self._store_payment(funding_id, payment)
         return await self.get_funding(actor, funding_id)
+
+    async def list_fundings(
+        self,
+        actor: Actor,
+        *,
+        status: FundingStatus | None = None,
+        challenge_id: uuid.UUID | None = None,
+        limit: int = 50,
+    ) -> list[FundingRead]:
+        """Staff: the newest fundings, optionally of one status or challenge."""
+        check_staff(actor)
+        statement = select(EscrowFunding).order_by(
+            EscrowFunding.created_at.desc(), EscrowFunding.id.desc()
+        )
+        if status is not None:
+            statement = statement.where(EscrowFunding.status == status)
+        if challenge_id is not None:
+            statement = statement.where(EscrowFunding.challenge_id == challenge_id)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            rows = await uow.session.scalars(statement.limit(max(1, min(limit, MAX_LIST))))
+            return [funding_read(funding, actor) for funding in rows]
 
     async def get_escrow(self, actor: Actor, challenge_id: uuid.UUID) -> EscrowRead:
         """Whether the challenge is funded, how much, and the fee policy it carries, for

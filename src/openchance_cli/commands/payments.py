@@ -1,4 +1,4 @@
-"""``openchance payments``: the operator's view of the ledger."""
+"""``openchance payments``: the operator's view of payments into escrow and of the ledger."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from openchance import Actor, OpenChance
 from openchance.db.types import Money
+from openchance.models.payments import FundingStatus
 from openchance.payments.fees import FeeBreakdown
+from openchance.payments.funding_schemas import EscrowRead, FundingRead
 from openchance.payments.schemas import InvariantReport
 from openchance_cli.output import JSON_OPTION_HELP, console, print_json, print_table
 from openchance_cli.runtime import settings_or_exit, with_platform
 
-app = typer.Typer(no_args_is_help=True, help="Check the payments ledger.")
+app = typer.Typer(no_args_is_help=True, help="Payments into escrow, and the ledger.")
 
 ACTOR = Actor.system("cli")
 JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
@@ -91,7 +93,7 @@ def preview(
     ] = None,
     json_output: JsonFlag = False,
 ) -> None:
-    """The fee preview of funding a challenge (funding itself is not built yet)."""
+    """The fee preview of funding a challenge."""
 
     async def use(oc: OpenChance) -> FeeBreakdown:
         return await oc.payments.preview_funding(ACTOR, challenge_id, amount)
@@ -135,3 +137,121 @@ def preview(
 
 def _money(amount_minor: int, breakdown: FeeBreakdown) -> str:
     return Money(amount_minor, breakdown.currency).format()
+
+
+@app.command("list")
+def list_payments(
+    status: Annotated[
+        FundingStatus | None, typer.Option("--status", help="Only fundings in this status.")
+    ] = None,
+    challenge_id: Annotated[
+        uuid.UUID | None, typer.Option("--challenge", help="Only this challenge's fundings.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    json_output: JsonFlag = False,
+) -> None:
+    """Payments into escrow, newest first."""
+
+    async def use(oc: OpenChance) -> list[FundingRead]:
+        return await oc.escrow.list_fundings(
+            ACTOR, status=status, challenge_id=challenge_id, limit=limit
+        )
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+        return
+    print_table(
+        "payments",
+        ["id", "challenge", "milestone", "status", "charged", "escrowed", "created"],
+        (
+            (funding.id, funding.challenge_id, funding.milestone_position or "",
+             _funding_status(funding), _money(funding.total_minor, funding.breakdown),
+             "yes" if funding.escrowed else "no", funding.created_at.isoformat(timespec="seconds"))
+            for funding in result
+        ),
+    )  # fmt: skip
+
+
+@app.command("show")
+def show(
+    funding_id: Annotated[uuid.UUID, typer.Argument(help="The funding's id.")],
+    json_output: JsonFlag = False,
+) -> None:
+    """One payment into escrow, with the fee breakdown it was charged by."""
+
+    async def use(oc: OpenChance) -> FundingRead:
+        return await oc.escrow.get_funding(ACTOR, funding_id)
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+        return
+    breakdown = result.breakdown
+    for label, value in (
+        ("funding", result.id),
+        ("challenge", result.challenge_id),
+        ("milestone", result.milestone_position or "the whole prize"),
+        ("status", _funding_status(result)),
+        ("processor", f"{result.processor.value} {result.processor_payment_id or ''}".strip()),
+        ("prize", _money(breakdown.prize_minor, breakdown)),
+        ("platform fee (challenger)", _money(breakdown.challenger_fee_minor, breakdown)),
+        ("fixed fee", _money(breakdown.fixed_fee_minor, breakdown)),
+        ("processor fee (estimate)", _money(breakdown.processor_fee_minor, breakdown)),
+        ("total charged", _money(result.total_minor, breakdown)),
+        ("escrowed", "yes" if result.escrowed else "no"),
+    ):
+        console.print(f"{label}: {escape(str(value))}", highlight=False)
+    if result.failure_message:
+        console.print(f"note: {escape(result.failure_message)}", highlight=False)
+
+
+@app.command("escrow")
+def escrow(
+    challenge_id: Annotated[uuid.UUID, typer.Argument(help="The challenge's id.")],
+    json_output: JsonFlag = False,
+) -> None:
+    """A challenge's escrow: what is funded, the fee policy it carries, and its payments."""
+
+    async def use(oc: OpenChance) -> EscrowRead:
+        return await oc.escrow.get_escrow(ACTOR, challenge_id)
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+        return
+    console.print(
+        f"funded: {'yes' if result.funded else 'no'}; prize in escrow "
+        f"{Money(result.prize_funded_minor, result.currency).format()} of "
+        f"{Money(result.prize_minor, result.currency).format()}",
+        highlight=False,
+    )
+    if result.milestones_funded:
+        console.print(
+            "milestones funded: " + ", ".join(map(str, result.milestones_funded)),
+            highlight=False,
+        )
+    if result.fee_policy is not None:
+        policy = result.fee_policy
+        console.print(
+            f"fee policy: challenger {policy.challenger_fee_bps} bps, solver "
+            f"{policy.solver_fee_bps} bps, fixed {policy.fixed_fee}, auto-release after "
+            f"{policy.auto_release_days} days",
+            highlight=False,
+        )
+    print_table(
+        "payments",
+        ["id", "milestone", "status", "charged", "escrowed"],
+        (
+            (funding.id, funding.milestone_position or "", _funding_status(funding),
+             _money(funding.total_minor, funding.breakdown),
+             "yes" if funding.escrowed else "no")
+            for funding in result.fundings
+        ),
+    )  # fmt: skip
+
+
+def _funding_status(funding: FundingRead) -> str:
+    if funding.failure_code and funding.status is not FundingStatus.FAILED:
+        return f"{funding.status.value} ({funding.failure_code})"
+    return funding.status.value
