@@ -41,7 +41,9 @@ from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.payments import jobs as payment_jobs
+from openchance.payments import release_jobs as milestone_jobs
 from openchance.payments.funding import EscrowService
+from openchance.payments.milestones import MilestoneService
 from openchance.payments.preview import PaymentsService
 from openchance.payments.processors.base import PaymentProcessor
 from openchance.payments.processors.local import LocalProcessor
@@ -69,6 +71,7 @@ def core_job_registry() -> JobRegistry:
     search_alerts.register(registry)
     messaging_jobs.register(registry)
     payment_jobs.register(registry)
+    milestone_jobs.register(registry)
     return registry
 
 
@@ -118,6 +121,7 @@ class OpenChance:
         self.ledger = LedgerService(self)
         self.payments = PaymentsService(self)
         self.escrow = EscrowService(self)
+        self.milestones = MilestoneService(self)
         self.local_processor = LocalProcessor(self)
         self._payment_processor: PaymentProcessor = self.local_processor
 

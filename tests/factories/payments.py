@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from openchance import Actor, OpenChance
 from openchance.errors import PaymentFailed, ProviderUnavailable
 from openchance.models.payments import ProcessorName
 from openchance.payments.funding_schemas import FundingRead, FundingStart
 from openchance.payments.processors.base import PaymentProcessor, ProcessorPayment
+from tests.factories.applications import apply, bid_data
+from tests.factories.challenges import insert_challenge
+from tests.factories.users import actor_for, create_user
 from tests.support.jobs import drain
 
 SUCCEEDS = "4242 4242 4242 4242"
@@ -80,3 +84,42 @@ class RefusingProcessor(UnreachableProcessor):
 
 def as_processor(processor: UnreachableProcessor) -> PaymentProcessor:
     return processor
+
+
+@dataclass(frozen=True)
+class Winners:
+    """A challenge with accepted winners: the challenger, each winner and their application."""
+
+    challenge_id: uuid.UUID
+    owner: Actor
+    solvers: list[Actor]
+    applications: list[uuid.UUID]
+
+
+async def accepted_winners(
+    oc: OpenChance,
+    *,
+    reward_minor: int = 100_000,
+    milestones: list[tuple[str, int]] | None = None,
+    winners: int = 1,
+    prize_split: list[int] | None = None,
+) -> Winners:
+    """An open challenge whose ``winners`` solvers applied, then were accepted in order."""
+    owner_id = await create_user(oc, email="owner@example.org")
+    owner = await actor_for(oc, "owner@example.org")
+    challenge_id = await insert_challenge(
+        oc, owner_id, reward_min_minor=reward_minor, milestones=milestones, winners=winners,
+        prize_split=prize_split,
+    )  # fmt: skip
+    bid = sum(amount for _, amount in milestones) if milestones else reward_minor
+    solvers, applications = [], []
+    for place in range(1, winners + 1):
+        email = f"solver{place}@example.org"
+        await create_user(oc, email=email)
+        solver = await actor_for(oc, email)
+        application = await apply(oc, solver, challenge_id, bid=bid_data(amount=bid))
+        solvers.append(solver)
+        applications.append(application.id)
+    for application_id in applications:
+        await oc.applications.accept_application(owner, application_id)
+    return Winners(challenge_id, owner, solvers, applications)

@@ -2,13 +2,14 @@
 
 The challenger (or staff) accepts a submitted or shortlisted application. The first
 acceptance needs the challenge open and moves it to in progress
-(``challenges.transitions.start_work``); a challenge with several winners takes further
-acceptances while in progress, up to ``winners`` (409 ``winners_reached``). Once every
-winner's place is taken, every application still waiting (submitted or shortlisted) is
-rejected automatically with a courteous note (history action ``auto_reject``, no actor),
-and its solver is notified. Accepting twice, or a withdrawn or rejected application, is
-409 ``invalid_transition``; on a challenge that is cancelled, expired or otherwise no
-longer taking decisions, 409 ``challenge_not_open``.
+(``challenges.transitions.start_work``); the winner gets their milestones to deliver
+(``payments.deliveries.open_deliveries``, ranked in the order of acceptance); a challenge
+with several winners takes further acceptances while in progress, up to ``winners`` (409
+``winners_reached``). Once every winner's place is taken, every application still waiting
+(submitted or shortlisted) is rejected automatically with a courteous note (history action
+``auto_reject``, no actor), and its solver is notified. Accepting twice, or a withdrawn or
+rejected application, is 409 ``invalid_transition``; on a challenge that is cancelled,
+expired or otherwise no longer taking decisions, 409 ``challenge_not_open``.
 
 The caller holds the locks on the challenge and then the application, so two racing
 acceptances on one challenge run one after the other: the second finds the challenge in
@@ -31,6 +32,7 @@ from openchance.challenges.transitions import start_work
 from openchance.errors import Conflict
 from openchance.models.applications import Application, ApplicationStatus
 from openchance.models.challenges import Challenge, ChallengeStatus
+from openchance.payments.deliveries import open_deliveries
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -54,6 +56,7 @@ async def accept(
     accepted = await _accepted_count(uow, challenge)
     _check_place_left(challenge, accepted)
     change_status(uow, application, ApplicationAction.ACCEPT, actor_id=actor.user_id, note=note)
+    await open_deliveries(uow, challenge, application, rank=accepted + 1)
     starts_work = accepted == 0
     if starts_work:
         await start_work(uow, challenge)

@@ -78,5 +78,11 @@ class ChallengeChangesRequested(ChallengeEvent):
     name: ClassVar[str] = "challenge.changes_requested"
 
 
+class ChallengeWorkResumed(ChallengeEvent):
+    """A delivery was approved and the work goes on (a next milestone, another winner)."""
+
+    name: ClassVar[str] = "challenge.work_resumed"
+
+
 class ChallengeCompleted(ChallengeEvent):
     name: ClassVar[str] = "challenge.completed"

@@ -17,6 +17,7 @@ from openchance.challenges.events import (
     ChallengeChangesRequested,
     ChallengeCompleted,
     ChallengeDelivered,
+    ChallengeWorkResumed,
     ChallengeWorkStarted,
 )
 from openchance.challenges.expiry import schedule_expiry
@@ -65,6 +66,12 @@ async def request_changes(uow: UnitOfWork, challenge: Challenge) -> None:
     """in_review → in_progress: the challenger wants changes."""
     await transition(uow, challenge, ChallengeAction.REQUEST_CHANGES)
     uow.record(ChallengeChangesRequested(challenge_id=challenge.id, owner_id=challenge.owner_id))
+
+
+async def resume_work(uow: UnitOfWork, challenge: Challenge) -> None:
+    """in_review → in_progress: a delivery was approved and more work remains."""
+    await transition(uow, challenge, ChallengeAction.RESUME_WORK)
+    uow.record(ChallengeWorkResumed(challenge_id=challenge.id, owner_id=challenge.owner_id))
 
 
 async def complete(uow: UnitOfWork, challenge: Challenge) -> None:

@@ -41,6 +41,8 @@ class ChallengeAction(StrEnum):
     """The solver delivered the work for the challenger to review."""
     REQUEST_CHANGES = "request_changes"
     """The challenger sends the delivered work back for changes."""
+    RESUME_WORK = "resume_work"
+    """A delivery was approved and more work remains (a next milestone, another winner)."""
     COMPLETE = "complete"
     """The challenger accepts the delivered work."""
     CANCEL = "cancel"
@@ -60,6 +62,7 @@ TRANSITIONS: Mapping[tuple[ChallengeStatus, ChallengeAction], ChallengeStatus] =
     (S.OPEN, A.START_WORK): S.IN_PROGRESS,
     (S.IN_PROGRESS, A.DELIVER): S.IN_REVIEW,
     (S.IN_REVIEW, A.REQUEST_CHANGES): S.IN_PROGRESS,
+    (S.IN_REVIEW, A.RESUME_WORK): S.IN_PROGRESS,
     (S.IN_REVIEW, A.COMPLETE): S.COMPLETED,
     (S.PENDING_REVIEW, A.CANCEL): S.CANCELLED,
     (S.OPEN, A.CANCEL): S.CANCELLED,

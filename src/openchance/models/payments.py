@@ -63,6 +63,24 @@ class EscrowState(StrEnum):
 
     FUNDED = "funded"
     """Money is held for the challenge."""
+    RELEASED = "released"
+    """Every winner's every milestone was released: nothing is held any more."""
+
+
+class MilestoneStatus(StrEnum):
+    """Where one winner's milestone (or whole-prize delivery) is."""
+
+    IN_PROGRESS = "in_progress"
+    """Being worked on (also after the challenger asked for changes)."""
+    SUBMITTED = "submitted"
+    """Delivered; waiting for the challenger, and released automatically when they don't
+    answer within the auto-release window."""
+    RELEASED = "released"
+    """All of the winner's share for it went to the solver."""
+
+
+WHOLE_PRIZE = 0
+"""``EscrowMilestone.position`` of the delivery of a prize that has no milestones."""
 
 
 class EventOutcome(StrEnum):
@@ -149,6 +167,39 @@ class EscrowFunding(UUIDPrimaryKey, Timestamps, Base):
         UniqueConstraint("payer_id", "idempotency_key", name="uq_escrow_fundings_key"),
         CheckConstraint("prize_minor > 0 AND total_minor >= prize_minor", name="amounts_valid"),
         Index("ix_escrow_fundings_challenge", "challenge_id", "created_at"),
+    )
+
+
+class EscrowMilestone(UUIDPrimaryKey, Timestamps, Base):
+    """One winner's delivery of one milestone (or of the whole prize), paid from escrow."""
+
+    __tablename__ = "escrow_milestones"
+
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT")
+    )
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT")
+    )
+    solver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    rank: Mapped[int] = mapped_column(doc="The winner's place (1 first): their prize split.")
+    position: Mapped[int] = mapped_column(
+        doc="The challenge milestone's position; 0 for the whole prize."
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[MilestoneStatus] = mapped_column(enum_column(MilestoneStatus, 16))
+    released_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    submission_count: Mapped[int] = mapped_column(default=0)
+    submission_note: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None]
+    auto_release_at: Mapped[datetime | None]
+    change_request_note: Mapped[str | None] = mapped_column(Text)
+    released_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "position", name="uq_escrow_milestones_position"),
+        CheckConstraint("released_minor >= 0", name="released_not_negative"),
+        Index("ix_escrow_milestones_challenge", "challenge_id", "rank", "position"),
     )
 
 

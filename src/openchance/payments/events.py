@@ -19,3 +19,18 @@ class EscrowFunded(DomainEvent):
     milestone_position: int | None
     prize_minor: int
     currency: str
+
+
+class EscrowReleased(DomainEvent):
+    """Money for a winner's milestone went from escrow to what the platform owes them."""
+
+    name: ClassVar[str] = "escrow.released"
+    challenge_id: uuid.UUID
+    owner_id: uuid.UUID
+    milestone_id: uuid.UUID
+    solver_id: uuid.UUID
+    amount_minor: int
+    solver_fee_minor: int
+    currency: str
+    released_by: uuid.UUID | None
+    """None when the auto-release job released it."""

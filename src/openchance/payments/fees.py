@@ -92,7 +92,8 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _rate(amount_minor: int, bps: int) -> int:
+def rate(amount_minor: int, bps: int) -> int:
+    """``bps`` basis points of the amount, rounded half-up to the minor unit."""
     return round_half_up(Decimal(amount_minor) * bps / BPS)
 
 
@@ -129,10 +130,10 @@ def fee_breakdown(
             "the milestones must add up to the prize", code="milestones_total_mismatch"
         )
     exponent = currency_exponent(currency)
-    challenger_fee = _rate(prize_minor, policy.challenger_fee_bps)
+    challenger_fee = rate(prize_minor, policy.challenger_fee_bps)
     fixed_fee = _major_to_minor(policy.fixed_fee, exponent)
     charged_before_processor = prize_minor + challenger_fee + fixed_fee
-    processor_fee = _rate(charged_before_processor, policy.processor_fee_bps) + _major_to_minor(
+    processor_fee = rate(charged_before_processor, policy.processor_fee_bps) + _major_to_minor(
         policy.processor_fee_fixed, exponent
     )
     milestone_lines = [
@@ -140,8 +141,8 @@ def fee_breakdown(
             position=position,
             title=title,
             amount_minor=amount,
-            solver_fee_minor=_rate(amount, policy.solver_fee_bps),
-            net_minor=amount - _rate(amount, policy.solver_fee_bps),
+            solver_fee_minor=rate(amount, policy.solver_fee_bps),
+            net_minor=amount - rate(amount, policy.solver_fee_bps),
         )
         for position, (title, amount) in enumerate(milestones, start=1)
     ]
@@ -152,7 +153,7 @@ def fee_breakdown(
         fee = (
             sum(line.solver_fee_minor for line in milestone_lines)
             if milestone_lines
-            else _rate(share, policy.solver_fee_bps)
+            else rate(share, policy.solver_fee_bps)
         )
         winner_lines.append(
             WinnerLine(rank=rank, percent=percent, share_minor=share,

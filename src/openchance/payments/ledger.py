@@ -234,6 +234,11 @@ async def reverse_transaction(
     )
 
 
+async def find_transaction(uow: UnitOfWork, idempotency_key: str) -> LedgerTransactionRead | None:
+    """The transaction written under ``idempotency_key``, if any."""
+    return await _by_key(uow, idempotency_key)
+
+
 async def get_transaction(uow: UnitOfWork, transaction_id: uuid.UUID) -> LedgerTransactionRead:
     row = (
         await uow.session.execute(select(TRANSACTIONS).where(TRANSACTIONS.c.id == transaction_id))
