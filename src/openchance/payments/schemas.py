@@ -151,3 +151,16 @@ class InvariantReport(BaseModel):
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
+
+
+class OwnBalanceLine(BaseModel):
+    purpose: AccountPurpose = Field(
+        description="``solver_payable``: owed to you and not paid out yet; "
+        "``challenger_funding``: paid in by you and not in any escrow."
+    )
+    currency: str
+    balance_minor: int
+
+
+class OwnBalances(BaseModel):
+    lines: list[OwnBalanceLine]

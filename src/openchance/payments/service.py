@@ -9,8 +9,12 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from openchance.accounts.policy import check_staff
 from openchance.actor import Actor
+from openchance.errors import NotAuthenticated
+from openchance.models.ledger import LedgerAccount, OwnerKind
 from openchance.payments import ledger
 from openchance.payments.invariants import Progress, check_invariants
 from openchance.payments.schemas import (
@@ -20,6 +24,8 @@ from openchance.payments.schemas import (
     BalanceRead,
     InvariantReport,
     LedgerTransactionRead,
+    OwnBalanceLine,
+    OwnBalances,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +68,28 @@ class LedgerService:
         check_staff(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
             return await ledger.get_transaction(uow, transaction_id)
+
+    async def own_balances(self, actor: Actor) -> OwnBalances:
+        """The signed-in user's own accounts: what the platform owes them, and what they
+        paid in that waits outside escrow."""
+        if actor.user_id is None:
+            raise NotAuthenticated("sign in first")
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            rows = await uow.session.scalars(
+                select(LedgerAccount)
+                .where(
+                    LedgerAccount.owner_kind == OwnerKind.USER,
+                    LedgerAccount.owner_id == actor.user_id,
+                )
+                .order_by(LedgerAccount.purpose, LedgerAccount.currency)
+            )
+            return OwnBalances(
+                lines=[
+                    OwnBalanceLine(purpose=row.purpose, currency=row.currency,
+                                   balance_minor=row.balance_minor)
+                    for row in rows
+                ]
+            )  # fmt: skip
 
     async def check_invariants(
         self, actor: Actor, progress: Progress | None = None
