@@ -41,12 +41,14 @@ from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.payments import jobs as payment_jobs
+from openchance.payments import refund_jobs
 from openchance.payments import release_jobs as milestone_jobs
 from openchance.payments.funding import EscrowService
 from openchance.payments.milestones import MilestoneService
 from openchance.payments.preview import PaymentsService
 from openchance.payments.processors.base import PaymentProcessor
 from openchance.payments.processors.local import LocalProcessor
+from openchance.payments.refunds import RefundService
 from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
 from openchance.providers.cache import Cache, MemoryCache, RedisCache
@@ -72,6 +74,7 @@ def core_job_registry() -> JobRegistry:
     messaging_jobs.register(registry)
     payment_jobs.register(registry)
     milestone_jobs.register(registry)
+    refund_jobs.register(registry)
     return registry
 
 
@@ -122,6 +125,7 @@ class OpenChance:
         self.payments = PaymentsService(self)
         self.escrow = EscrowService(self)
         self.milestones = MilestoneService(self)
+        self.refunds = RefundService(self)
         self.local_processor = LocalProcessor(self)
         self._payment_processor: PaymentProcessor = self.local_processor
 

@@ -181,3 +181,26 @@ class TestPaymentsEscrow:
         assert body["funded"] is True
         assert body["fee_policy"]["challenger_fee_bps"] == 500
         assert len(body["fundings"]) == 1
+
+
+class TestPaymentsRefund:
+    def test_a_funding_is_refunded_to_the_card(self, invoke: Invoke, settings: Settings) -> None:
+        _, funding_id = on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "refund", funding_id, "--reason", "Withdrawn.", "--json")
+
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert body["status"] == "succeeded"
+        assert (
+            body["amount_minor"] == 105_000
+        )  # prize and challenger fee; the processor keeps its fee
+
+    def test_a_second_refund_has_nothing_left(self, invoke: Invoke, settings: Settings) -> None:
+        _, funding_id = on_platform(settings, _funded_challenge)
+        invoke("payments", "refund", funding_id, "--reason", "Withdrawn.")
+
+        result = invoke("payments", "refund", funding_id, "--reason", "Again.")
+
+        assert result.exit_code != 0
+        assert "nothing_to_refund" in result.output

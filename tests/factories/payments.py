@@ -10,7 +10,11 @@ from openchance import Actor, OpenChance
 from openchance.errors import PaymentFailed, ProviderUnavailable
 from openchance.models.payments import ProcessorName
 from openchance.payments.funding_schemas import FundingRead, FundingStart
-from openchance.payments.processors.base import PaymentProcessor, ProcessorPayment
+from openchance.payments.processors.base import (
+    PaymentProcessor,
+    ProcessorPayment,
+    ProcessorRefund,
+)
 from tests.factories.applications import apply, bid_data
 from tests.factories.challenges import insert_challenge
 from tests.factories.users import actor_for, create_user
@@ -66,6 +70,12 @@ class UnreachableProcessor:
     async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
         raise ProviderUnavailable("payments", "the payment processor did not answer")
 
+    async def create_refund(
+        self, *, payment_id: str, amount_minor: int, idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorRefund:  # fmt: skip
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
 
 class RefusingProcessor(UnreachableProcessor):
     """A processor that refuses to create any payment (an account problem at Stripe)."""
@@ -80,6 +90,12 @@ class RefusingProcessor(UnreachableProcessor):
         metadata: Mapping[str, str],
     ) -> ProcessorPayment:
         raise PaymentFailed("the processor refused the payment", code="processor_refused")
+
+    async def create_refund(
+        self, *, payment_id: str, amount_minor: int, idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorRefund:  # fmt: skip
+        raise PaymentFailed("the processor refused the refund", code="processor_refused")
 
 
 def as_processor(processor: UnreachableProcessor) -> PaymentProcessor:

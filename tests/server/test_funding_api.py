@@ -7,9 +7,11 @@ import uuid
 import httpx
 
 from openchance import OpenChance
+from openchance.actor import Role
 from openchance.models.challenges import RewardKind
 from tests.factories.challenges import insert_challenge
-from tests.factories.users import create_user, sign_in
+from tests.factories.payments import fund
+from tests.factories.users import actor_for, create_user, sign_in
 from tests.server.accounts import API, bearer
 from tests.support.jobs import drain
 
@@ -168,3 +170,41 @@ class TestFundingApi:
         )
 
         assert response.status_code == 422
+
+
+class TestRefundApi:
+    async def test_support_refunds_a_funding(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        await create_user(oc, email="support@example.org", role=Role.SUPPORT)
+        challenge = await insert_challenge(oc, owner)
+        paid = await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+        headers = await _headers(oc, "support@example.org")
+
+        response = await client.post(
+            f"{API}/fundings/{paid.id}/refund",
+            json={"reason": "Withdrawn."},
+            headers=headers | {"Idempotency-Key": "refund-1"},
+        )
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "succeeded"
+        listed = await client.get(f"{API}/fundings/{paid.id}/refunds", headers=headers)
+        assert [r["id"] for r in listed.json()] == [response.json()["id"]]
+
+    async def test_the_challenger_cannot_refund(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        paid = await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+
+        response = await client.post(
+            f"{API}/fundings/{paid.id}/refund",
+            json={"reason": "Mine."},
+            headers=await _headers(oc, "owner@example.org"),
+        )
+
+        assert response.status_code == 403
+        assert response.json()["code"] == "staff_only"

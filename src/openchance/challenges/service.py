@@ -62,9 +62,10 @@ from openchance.models.challenges import (
     ChallengeStatus,
     RewardKind,
 )
-from openchance.models.payments import EscrowFunding
+from openchance.models.payments import EscrowFunding, FundingStatus
 from openchance.moderation.audit import record_audit
 from openchance.notifications.feed import notify
+from openchance.payments.refund_jobs import REFUND_CANCELLED_CHALLENGE, RefundCancelledChallenge
 from openchance.search.sync import schedule_index
 
 if TYPE_CHECKING:
@@ -298,7 +299,8 @@ class ChallengeService:
         ``by_challenger_before_work``, ``no_suitable_applications`` or ``other`` (with a
         note); once an application is accepted a solver and money are involved, so only
         staff cancel (``work_started``). Staff use any reason from any cancellable status;
-        their cancellations are audited and the challenger is notified.
+        their cancellations are audited and the challenger is notified. Paid money goes
+        back to the challenger's card by the refund job (``payments.refund_cancelled_challenge``).
         """
         async with self._platform.unit_of_work() as uow:
             challenge = await load_visible_challenge(uow, actor, challenge_id, for_update=True)
@@ -308,6 +310,19 @@ class ChallengeService:
             previous = await transition(uow, challenge, ChallengeAction.CANCEL)
             challenge.cancel_reason = data.reason
             challenge.cancel_note = data.note
+            if await uow.session.scalar(
+                select(EscrowFunding.id)
+                .where(
+                    EscrowFunding.challenge_id == challenge.id,
+                    EscrowFunding.status == FundingStatus.SUCCEEDED,
+                )
+                .limit(1)
+            ):
+                await uow.enqueue(
+                    REFUND_CANCELLED_CHALLENGE,
+                    RefundCancelledChallenge(challenge_id=challenge.id),
+                    idempotency_key=f"refund-cancelled:{challenge.id}",
+                )
             uow.record(
                 ChallengeCancelled(
                     challenge_id=challenge.id,

@@ -62,9 +62,12 @@ from openchance.models.payments import (
     FundingStatus,
     LocalPayment,
     LocalPaymentStatus,
+    LocalRefund,
     MilestoneStatus,
     ProcessorEvent,
     ProcessorName,
+    Refund,
+    RefundStatus,
 )
 from openchance.models.profiles import Availability, Profile
 from openchance.models.saved_searches import AlertFrequency, SavedSearch
@@ -115,6 +118,7 @@ __all__ = [
     "LedgerTransaction",
     "LocalPayment",
     "LocalPaymentStatus",
+    "LocalRefund",
     "Message",
     "MessageAttachment",
     "MessageKind",
@@ -129,6 +133,8 @@ __all__ = [
     "ProcessorName",
     "Profile",
     "RecoveryCode",
+    "Refund",
+    "RefundStatus",
     "RewardKind",
     "SavedSearch",
     "SearchDocumentRow",

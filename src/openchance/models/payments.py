@@ -65,6 +65,10 @@ class EscrowState(StrEnum):
     """Money is held for the challenge."""
     RELEASED = "released"
     """Every winner's every milestone was released: nothing is held any more."""
+    REFUNDED = "refunded"
+    """Everything held went back to the challenger."""
+    SPLIT = "split"
+    """Nothing is held any more: part was released to solvers, part refunded."""
 
 
 class MilestoneStatus(StrEnum):
@@ -203,6 +207,61 @@ class EscrowMilestone(UUIDPrimaryKey, Timestamps, Base):
     )
 
 
+class RefundStatus(StrEnum):
+    """Where a refund to the challenger's card is."""
+
+    PENDING = "pending"
+    """The money is set aside (processor clearing); the processor has not confirmed."""
+    SUCCEEDED = "succeeded"
+    """The processor refunded it; the money left the ledger to the world."""
+    FAILED = "failed"
+    """The processor refused or could not be reached; the money went back where it was."""
+
+
+class Refund(UUIDPrimaryKey, Timestamps, Base):
+    """Money of one funding given back to the payer's card."""
+
+    __tablename__ = "refunds"
+
+    funding_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("escrow_fundings.id", ondelete="RESTRICT")
+    )
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT")
+    )
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), doc="None: the system (a cancellation)."
+    )
+    status: Mapped[RefundStatus] = mapped_column(enum_column(RefundStatus, 16))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger, doc="What goes back to the card.")
+    held_minor: Mapped[int] = mapped_column(
+        BigInteger, doc="The part taken from escrow (or from the payer's funding account)."
+    )
+    processor_fee_minor: Mapped[int] = mapped_column(
+        BigInteger, doc="The processor fee the platform gives back (by the policy), or 0."
+    )
+    from_escrow: Mapped[bool] = mapped_column(
+        doc="False: the payment never reached escrow and waits in the funding account."
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(250), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    processor_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    failure_message: Mapped[str | None] = mapped_column(Text)
+    succeeded_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(
+            "amount_minor > 0 AND held_minor > 0 AND processor_fee_minor >= 0 "
+            "AND amount_minor = held_minor + processor_fee_minor",
+            name="amounts_valid",
+        ),
+        Index("ix_refunds_funding", "funding_id", "created_at"),
+    )
+
+
 class ProcessorEvent(UUIDPrimaryKey, Base):
     __tablename__ = "processor_events"
 
@@ -240,3 +299,20 @@ class LocalPayment(Base):
     last_error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class LocalRefund(Base):
+    """A refund held by the local processor (its Refund object)."""
+
+    __tablename__ = "local_processor_refunds"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(
+        ForeignKey("local_processor_payments.id", ondelete="RESTRICT")
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)
+    created_at: Mapped[datetime]

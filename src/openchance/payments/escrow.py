@@ -14,7 +14,8 @@ A succeeded payment writes two ledger transactions:
 
 When the money cannot go into escrow (the challenge closed meanwhile, the target was
 funded by another payment, or the processor charged another amount), only the deposit is
-written: the money waits in the payer's funding account, and the funding says why.
+written: the money waits in the payer's funding account, and the funding says why; a payment that
+arrives after a cancellation is refunded by the cancellation's refund job.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from openchance.payments import ledger
 from openchance.payments.events import EscrowFunded
 from openchance.payments.fees import FeeBreakdown, FeePolicy, fee_breakdown
 from openchance.payments.processors.base import FUNDING_ID_METADATA, PaymentState, ProcessorPayment
+from openchance.payments.refund_jobs import REFUND_CANCELLED_CHALLENGE, RefundCancelledChallenge
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -248,6 +250,12 @@ async def _record_success(
     if reason is not None:
         funding.failure_code, funding.failure_message = reason
         logger.warning("funding %s succeeded but was not escrowed: %s", funding.id, reason[0])
+        if reason[0] == "challenge_closed":
+            await uow.enqueue(
+                REFUND_CANCELLED_CHALLENGE,
+                RefundCancelledChallenge(challenge_id=challenge.id),
+                idempotency_key=f"refund-late-payment:{funding.id}",
+            )
         return
     breakdown = FeeBreakdown.model_validate(funding.breakdown)
     held = breakdown.prize_minor + breakdown.challenger_fee_minor + breakdown.fixed_fee_minor

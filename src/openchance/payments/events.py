@@ -34,3 +34,15 @@ class EscrowReleased(DomainEvent):
     currency: str
     released_by: uuid.UUID | None
     """None when the auto-release job released it."""
+
+
+class RefundIssued(DomainEvent):
+    """Money of a funding went back to the payer's card."""
+
+    name: ClassVar[str] = "payment.refunded"
+    challenge_id: uuid.UUID
+    owner_id: uuid.UUID
+    refund_id: uuid.UUID
+    funding_id: uuid.UUID
+    amount_minor: int
+    currency: str

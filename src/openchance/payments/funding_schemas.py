@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openchance.models.payments import EscrowState, FundingStatus, ProcessorName
+from openchance.models.payments import EscrowState, FundingStatus, ProcessorName, RefundStatus
 from openchance.payments.fees import FeeBreakdown, FeePolicy
 
 
@@ -77,3 +77,30 @@ class EscrowRead(BaseModel):
     )
     funded_at: datetime | None
     fundings: list[FundingRead]
+
+
+class RefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int | None = Field(
+        default=None, gt=0, description="Minor units; default everything refundable."
+    )
+    reason: str = Field(min_length=1, max_length=2000, description="Shown to the payer.")
+
+
+class RefundRead(BaseModel):
+    id: uuid.UUID
+    funding_id: uuid.UUID
+    challenge_id: uuid.UUID
+    status: RefundStatus
+    currency: str
+    amount_minor: int = Field(description="What goes back to the card.")
+    held_minor: int = Field(description="The part that was held (in escrow, or outside it).")
+    processor_fee_minor: int = Field(description="The processor fee given back by the policy.")
+    from_escrow: bool
+    reason: str
+    processor_refund_id: str | None
+    failure_code: str | None
+    failure_message: str | None
+    created_at: datetime
+    succeeded_at: datetime | None

@@ -13,7 +13,7 @@ from openchance import Actor, OpenChance
 from openchance.db.types import Money
 from openchance.models.payments import FundingStatus
 from openchance.payments.fees import FeeBreakdown
-from openchance.payments.funding_schemas import EscrowRead, FundingRead
+from openchance.payments.funding_schemas import EscrowRead, FundingRead, RefundRead, RefundRequest
 from openchance.payments.schemas import InvariantReport
 from openchance_cli.output import JSON_OPTION_HELP, console, print_json, print_table
 from openchance_cli.runtime import settings_or_exit, with_platform
@@ -249,6 +249,40 @@ def escrow(
             for funding in result.fundings
         ),
     )  # fmt: skip
+
+
+@app.command("refund")
+def refund(
+    funding_id: Annotated[uuid.UUID, typer.Argument(help="The funding to refund.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; shown to the payer.")],
+    amount: Annotated[
+        int | None,
+        typer.Option("--amount", min=1, help="Minor units; default all that is refundable."),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option("--idempotency-key", help="Run again with the same key to retry safely."),
+    ] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Give a funding's money back to the payer's card."""
+
+    async def use(oc: OpenChance) -> RefundRead:
+        return await oc.refunds.refund_funding(
+            ACTOR, funding_id, RefundRequest(amount_minor=amount, reason=reason),
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+        return
+    console.print(
+        f"refund {result.id}: {result.status.value}, "
+        f"{Money(result.amount_minor, result.currency).format()} to the card "
+        f"(processor fee returned: {Money(result.processor_fee_minor, result.currency).format()})",
+        highlight=False,
+    )
 
 
 def _funding_status(funding: FundingRead) -> str:

@@ -8,10 +8,11 @@ import uuid
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from openchance.payments.funding_schemas import FundingRead
+from openchance.payments.funding_schemas import FundingRead, RefundRead, RefundRequest
 from openchance.payments.processors.base import ProcessorPayment
 from openchance_server.auth import CurrentUser
 from openchance_server.dependencies import Platform
+from openchance_server.routers.funding import IdempotencyKey
 
 fundings = APIRouter(prefix="/fundings", tags=["payments"])
 local_processor = APIRouter(prefix="/processors/local/payments", tags=["payments"])
@@ -28,6 +29,28 @@ async def refresh_funding(funding_id: uuid.UUID, oc: Platform, actor: CurrentUse
     """Applies the processor's answer at once, without waiting for its event (the same
     answer applied twice has one effect). 503 `provider_unavailable`."""
     return await oc.escrow.refresh_funding(actor, funding_id)
+
+
+@fundings.post("/{funding_id}/refund", summary="Refund a funding to the card (support)")
+async def refund_funding(
+    funding_id: uuid.UUID,
+    data: RefundRequest,
+    oc: Platform,
+    actor: CurrentUser,
+    idempotency_key: IdempotencyKey = None,
+) -> RefundRead:
+    """All that is still refundable, or `amount_minor` of it. 403 `staff_only` (support
+    and admins); 409 `funding_not_paid`, `nothing_to_refund`, `winner_at_work`,
+    `idempotency_key_reused`; 422 `amount_exceeds_refundable`; 402 `payment_failed` or 503
+    `provider_unavailable` from the processor (nothing moved)."""
+    return await oc.refunds.refund_funding(actor, funding_id, data, idempotency_key=idempotency_key)
+
+
+@fundings.get("/{funding_id}/refunds", summary="A funding's refunds (staff)")
+async def list_funding_refunds(
+    funding_id: uuid.UUID, oc: Platform, actor: CurrentUser
+) -> list[RefundRead]:
+    return await oc.refunds.list_refunds(actor, funding_id=funding_id)
 
 
 class CardConfirmation(BaseModel):

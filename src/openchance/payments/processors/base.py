@@ -48,6 +48,17 @@ class ProcessorPayment(BaseModel):
     failure_message: str | None = None
 
 
+class ProcessorRefund(BaseModel):
+    """A refund as the processor holds it."""
+
+    id: str
+    payment_id: str
+    amount_minor: int
+    currency: str
+    succeeded: bool
+    """False: the processor has not finished it (Stripe's ``pending``)."""
+
+
 FUNDING_ID_METADATA = "openchance_funding_id"
 """The metadata key that ties a processor payment to our funding (set when it is created,
 so an event that arrives before we stored the payment id still finds its funding)."""
@@ -114,4 +125,16 @@ class PaymentProcessor(Protocol):
 
     async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
         """The payment's state now (the synchronous confirmation path)."""
+        ...
+
+    async def create_refund(
+        self,
+        *,
+        payment_id: str,
+        amount_minor: int,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorRefund:
+        """Give part or all of a charged payment back to the card. Never more than was
+        charged: the processor refuses (``PaymentFailed``, ``refund_exceeds_charge``)."""
         ...

@@ -17,18 +17,24 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from openchance.db.types import utcnow
-from openchance.errors import Conflict, InvalidInput, NotFound
-from openchance.models.payments import LocalPayment, LocalPaymentStatus, ProcessorName
+from openchance.errors import Conflict, InvalidInput, NotFound, PaymentFailed
+from openchance.models.payments import (
+    LocalPayment,
+    LocalPaymentStatus,
+    LocalRefund,
+    ProcessorName,
+)
 from openchance.payments.inbox import receive_event
 from openchance.payments.ledger_rules import request_hash
 from openchance.payments.processors.base import (
     PaymentState,
     ProcessorPayment,
+    ProcessorRefund,
     payment_intent_object,
 )
 from openchance.payments.processors.cards import (
@@ -109,6 +115,78 @@ class LocalProcessor:
     async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
         async with self._platform.unit_of_work(read_only=True) as uow:
             return _port_payment(await _load(uow, payment_id))
+
+    async def create_refund(
+        self,
+        *,
+        payment_id: str,
+        amount_minor: int,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorRefund:
+        """Refunds at once; refuses a payment that was not charged
+        (``charge_not_refundable``) and more than remains of the charge
+        (``refund_exceeds_charge``), as Stripe does; emits ``charge.refunded``."""
+        digest = request_hash(
+            {"payment": payment_id, "amount": amount_minor, "metadata": dict(metadata)}
+        )
+        async with self._platform.unit_of_work() as uow:
+            existing = (
+                await uow.session.scalars(
+                    select(LocalRefund).where(LocalRefund.idempotency_key == idempotency_key)
+                )
+            ).one_or_none()
+            if existing is not None:
+                if existing.request_hash != digest:
+                    raise Conflict(
+                        "this idempotency key was used for another refund",
+                        code="idempotency_key_reused",
+                    )
+                return _port_refund(existing)
+            payment = await _load(uow, payment_id, for_update=True)
+            if payment.status is not LocalPaymentStatus.SUCCEEDED:
+                raise PaymentFailed(
+                    "only a charged payment can be refunded", code="charge_not_refundable"
+                )
+            refunded = await uow.session.scalar(
+                select(func.coalesce(func.sum(LocalRefund.amount_minor), 0)).where(
+                    LocalRefund.payment_id == payment.id
+                )
+            )
+            if amount_minor <= 0 or (refunded or 0) + amount_minor > payment.amount_minor:
+                raise PaymentFailed(
+                    f"{amount_minor} is more than remains of the charge "
+                    f"({payment.amount_minor - (refunded or 0)})",
+                    code="refund_exceeds_charge",
+                )
+            refund = LocalRefund(
+                id=f"re_local_{uuid.uuid4().hex[:24]}",
+                payment_id=payment.id,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                amount_minor=amount_minor,
+                currency=payment.currency,
+                meta=dict(metadata),
+                created_at=utcnow(),
+            )
+            uow.session.add(refund)
+            await uow.flush()
+            event_id = f"evt_local_{uuid.uuid4().hex[:24]}"
+            charge = {
+                "id": payment.id, "object": "charge", "payment_intent": payment.id,
+                "amount": payment.amount_minor, "currency": payment.currency.lower(),
+                "amount_refunded": (refunded or 0) + amount_minor, "refunded": True,
+            }  # fmt: skip
+            await receive_event(
+                uow,
+                processor=ProcessorName.LOCAL,
+                event_id=event_id,
+                event_type="charge.refunded",
+                object_id=payment.id,
+                payload={"id": event_id, "object": "event", "type": "charge.refunded",
+                         "created": int(utcnow().timestamp()), "data": {"object": charge}},
+            )  # fmt: skip
+            return _port_refund(refund)
 
     # -- the payer's side (Stripe.js in a browser) ---------------------------------------
 
@@ -249,4 +327,14 @@ def _port_payment(payment: LocalPayment) -> ProcessorPayment:
         metadata=dict(payment.meta),
         failure_code=payment.last_error_code,
         failure_message=payment.last_error_message,
+    )
+
+
+def _port_refund(refund: LocalRefund) -> ProcessorRefund:
+    return ProcessorRefund(
+        id=refund.id,
+        payment_id=refund.payment_id,
+        amount_minor=refund.amount_minor,
+        currency=refund.currency,
+        succeeded=True,
     )

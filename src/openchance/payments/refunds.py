@@ -1,0 +1,418 @@
+"""``oc.refunds``: money of a funding given back to the payer's card.
+
+Support (and the system, when a challenge is cancelled) refunds what a funding still has
+held: in escrow, its prize less what was released for it and its challenger-side fees
+until they are earned; or, for a payment that never reached escrow, all of it from the
+payer's funding account. By the snapshotted policy, a refund of a funding nothing was
+released from also gives back the processor fee (``refund_returns_processor_fee``), which
+the platform bears. A position a winner is still working on is not refundable
+(``winner_at_work``): that takes a release or a dispute decision.
+
+A refund moves money in two steps around the processor call, so a release running at the
+same time can never spend money on its way back to the card:
+
+1. ``refund_reserve`` (one unit of work, challenge and funding locked): the held part
+   leaves escrow (or the funding account) for ``processor_clearing``;
+2. the processor refunds the card, under the key ``refund:<refund id>``;
+3. ``refund_paid``: ``processor_clearing`` → world, the whole amount (the processor fee
+   part comes out of the platform's clearing balance). A processor that refuses or cannot
+   be reached instead gets the reservation reversed: the escrow is as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from openchance.actor import Actor, Role
+from openchance.challenges.repository import load_challenge
+from openchance.db.types import utcnow
+from openchance.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    OpenChanceError,
+    PaymentFailed,
+    PermissionDenied,
+    ProviderUnavailable,
+)
+from openchance.models.challenges import Challenge
+from openchance.models.ledger import AccountPurpose, OwnerKind
+from openchance.models.payments import (
+    WHOLE_PRIZE,
+    EscrowFunding,
+    EscrowMilestone,
+    EscrowState,
+    FundingStatus,
+    MilestoneStatus,
+    Refund,
+    RefundStatus,
+)
+from openchance.notifications.feed import notify
+from openchance.payments import ledger
+from openchance.payments.escrow import load_escrow
+from openchance.payments.events import RefundIssued
+from openchance.payments.fees import FeeBreakdown
+from openchance.payments.funding_schemas import RefundRead, RefundRequest
+from openchance.payments.ledger_rules import request_hash
+from openchance.payments.schemas import AccountRef, PostingSpec
+
+if TYPE_CHECKING:
+    from openchance.db.uow import UnitOfWork
+    from openchance.platform import OpenChance
+
+MAX_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Refundable:
+    held_minor: int
+    processor_fee_minor: int
+    from_escrow: bool
+
+
+class RefundService:
+    def __init__(self, platform: OpenChance) -> None:
+        self._platform = platform
+
+    async def refund_funding(
+        self,
+        actor: Actor,
+        funding_id: uuid.UUID,
+        data: RefundRequest,
+        *,
+        idempotency_key: str | None = None,
+    ) -> RefundRead:
+        """Support, admins and the system refund a funding, fully or partly. A retry with
+        the same key answers with the first refund. ``nothing_to_refund``,
+        ``winner_at_work``, ``funding_not_paid`` (:class:`Conflict`),
+        ``amount_exceeds_refundable`` (:class:`InvalidInput`); the processor's refusal
+        (:class:`PaymentFailed`) or absence (``provider_unavailable``) leaves the money
+        where it was and the refund ``failed``."""
+        _check_may_refund(actor)
+        key = f"refund:{funding_id}:{_checked_key(idempotency_key)}"
+        digest = request_hash({"funding": str(funding_id), **data.model_dump(mode="json")})
+        async with self._platform.unit_of_work() as uow:
+            funding = await uow.session.get(EscrowFunding, funding_id)
+            if funding is None:
+                raise NotFound("funding", funding_id)
+            if funding.status is not FundingStatus.SUCCEEDED:
+                # Checked before any lock: a payment still settling locks the funding, then
+                # the challenge; a succeeded one is never locked that way again.
+                raise Conflict("the payment was never charged", code="funding_not_paid")
+            challenge = await load_challenge(uow, funding.challenge_id, for_update=True)
+            funding = await _lock_funding(uow, funding_id)
+            existing = (
+                await uow.session.scalars(select(Refund).where(Refund.idempotency_key == key))
+            ).one_or_none()
+            if existing is not None:
+                if existing.request_hash != digest:
+                    raise Conflict(
+                        "this idempotency key was used for another refund",
+                        code="idempotency_key_reused",
+                    )
+                return refund_read(existing)
+            refund = await _reserve(uow, challenge, funding, data, key, digest, actor.user_id)
+            refund_id, payment_id = refund.id, funding.processor_payment_id
+            amount = refund.amount_minor
+        assert payment_id is not None
+        try:
+            answer = await self._platform.payment_processor.create_refund(
+                payment_id=payment_id,
+                amount_minor=amount,
+                idempotency_key=f"refund:{refund_id}",
+                metadata={"openchance_refund_id": str(refund_id)},
+            )
+        except (PaymentFailed, ProviderUnavailable) as failure:
+            await self._fail(refund_id, failure)
+            raise
+        async with self._platform.unit_of_work() as uow:
+            refund = await _lock_refund(uow, refund_id)
+            refund.processor_refund_id = answer.id
+            if answer.succeeded:
+                await _settle(uow, refund)
+            return refund_read(refund)
+
+    async def list_refunds(
+        self, actor: Actor, *, funding_id: uuid.UUID | None = None,
+        challenge_id: uuid.UUID | None = None,
+    ) -> list[RefundRead]:  # fmt: skip
+        """Staff: refunds, newest first, of one funding or challenge."""
+        if not actor.is_staff:
+            raise PermissionDenied("only staff see refunds")
+        statement = select(Refund).order_by(Refund.created_at.desc(), Refund.id.desc())
+        if funding_id is not None:
+            statement = statement.where(Refund.funding_id == funding_id)
+        if challenge_id is not None:
+            statement = statement.where(Refund.challenge_id == challenge_id)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            return [refund_read(row) for row in await uow.session.scalars(statement.limit(500))]
+
+    async def refund_cancelled_challenge(self, challenge_id: uuid.UUID, attempt: int) -> int:
+        """Refund, as the system, everything refundable of a cancelled challenge's
+        payments (the cancellation's job); returns how many refunds were made."""
+        system = Actor.system("refunds")
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            challenge = await load_challenge(uow, challenge_id)
+            fundings = list(
+                await uow.session.scalars(
+                    select(EscrowFunding)
+                    .where(EscrowFunding.challenge_id == challenge_id,
+                           EscrowFunding.status == FundingStatus.SUCCEEDED)
+                    .order_by(EscrowFunding.created_at)
+                )
+            )  # fmt: skip
+            due = []
+            for funding in fundings:
+                try:
+                    left = await refundable(uow, challenge, funding)
+                except Conflict:
+                    continue
+                if left.held_minor > 0:
+                    due.append(funding.id)
+        for funding_id in due:
+            await self.refund_funding(
+                system, funding_id,
+                RefundRequest(reason=f"The challenge “{challenge.title}” was cancelled."),
+                idempotency_key=f"cancellation:{attempt}",
+            )  # fmt: skip
+        return len(due)
+
+    async def _fail(self, refund_id: uuid.UUID, failure: OpenChanceError) -> None:
+        async with self._platform.unit_of_work() as uow:
+            refund = await _lock_refund(uow, refund_id)
+            if refund.status is not RefundStatus.PENDING:
+                return
+            reserve = await ledger.find_transaction(uow, f"{refund.idempotency_key}:reserve")
+            if reserve is not None:
+                await ledger.reverse_transaction(
+                    uow, reserve.id, idempotency_key=f"{refund.idempotency_key}:released",
+                    reason=f"refund {refund.id} failed: {failure.code}",
+                )  # fmt: skip
+            refund.status = RefundStatus.FAILED
+            refund.failure_code = failure.code
+            refund.failure_message = str(failure)
+
+
+async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFunding) -> Refundable:
+    """What of ``funding`` can still go back to the card."""
+    if funding.status is not FundingStatus.SUCCEEDED:
+        raise Conflict("the payment was never charged", code="funding_not_paid")
+    taken = (
+        await uow.session.execute(
+            select(
+                func.coalesce(func.sum(Refund.held_minor), 0),
+                func.coalesce(func.sum(Refund.processor_fee_minor), 0),
+            ).where(Refund.funding_id == funding.id, Refund.status != RefundStatus.FAILED)
+        )
+    ).one()
+    held_taken, fee_taken = int(taken[0]), int(taken[1])
+    breakdown = FeeBreakdown.model_validate(funding.breakdown)
+    if funding.failure_code is not None:  # paid, never escrowed: all of it waits outside
+        return Refundable(funding.total_minor - held_taken, 0, from_escrow=False)
+    position = funding.milestone_position or WHOLE_PRIZE
+    rows = list(
+        await uow.session.scalars(
+            select(EscrowMilestone).where(
+                EscrowMilestone.challenge_id == challenge.id, EscrowMilestone.position == position
+            )
+        )
+    )
+    if any(row.status is not MilestoneStatus.RELEASED for row in rows):
+        raise Conflict(
+            "a winner is working on what this payment funds: release it or decide a dispute",
+            code="winner_at_work",
+        )
+    released = sum(row.released_minor for row in rows)
+    fees_earned = await ledger.find_transaction(uow, f"funding:{funding.id}:fees_earned")
+    fees_held = 0 if fees_earned else breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
+    held = breakdown.prize_minor - released + fees_held - held_taken
+    fee_back = 0
+    if breakdown.policy.refund_returns_processor_fee and released == 0 and not fees_earned:
+        fee_back = breakdown.processor_fee_minor - fee_taken
+    return Refundable(max(held, 0), max(fee_back, 0), from_escrow=True)
+
+
+async def _reserve(
+    uow: UnitOfWork,
+    challenge: Challenge,
+    funding: EscrowFunding,
+    data: RefundRequest,
+    key: str,
+    digest: str,
+    requested_by: uuid.UUID | None,
+) -> Refund:
+    left = await refundable(uow, challenge, funding)
+    if left.held_minor <= 0:
+        raise Conflict("nothing of this payment is left to refund", code="nothing_to_refund")
+    most = left.held_minor + left.processor_fee_minor
+    amount = most if data.amount_minor is None else data.amount_minor
+    if amount > most:
+        raise InvalidInput(
+            f"at most {most} can be refunded",
+            code="amount_exceeds_refundable",
+            errors=[{"field": "amount_minor", "code": "amount_exceeds_refundable",
+                     "message": f"at most {most}"}],
+        )  # fmt: skip
+    held = min(amount, left.held_minor)
+    refund = Refund(
+        funding_id=funding.id,
+        challenge_id=challenge.id,
+        requested_by=requested_by,
+        status=RefundStatus.PENDING,
+        currency=funding.currency,
+        amount_minor=amount,
+        held_minor=held,
+        processor_fee_minor=amount - held,
+        from_escrow=left.from_escrow,
+        reason=data.reason,
+        idempotency_key=key,
+        request_hash=digest,
+    )
+    uow.session.add(refund)
+    await uow.flush()
+    source = (
+        AccountRef(purpose=AccountPurpose.ESCROW, currency=funding.currency,
+                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id)
+        if left.from_escrow
+        else AccountRef(purpose=AccountPurpose.CHALLENGER_FUNDING, currency=funding.currency,
+                        owner_kind=OwnerKind.USER, owner_id=funding.payer_id)
+    )  # fmt: skip
+    await ledger.post_transaction(
+        uow,
+        idempotency_key=f"{key}:reserve",
+        kind="refund_reserve",
+        description=f"Refund {refund.id} of funding {funding.id} set aside",
+        postings=[
+            PostingSpec(account=source, amount_minor=-held, currency=funding.currency),
+            PostingSpec(
+                account=_clearing(funding.currency), amount_minor=held, currency=funding.currency
+            ),
+        ],
+        metadata={"refund_id": str(refund.id), "funding_id": str(funding.id)},
+    )
+    return refund
+
+
+async def _settle(uow: UnitOfWork, refund: Refund) -> None:
+    await ledger.post_transaction(
+        uow,
+        idempotency_key=f"{refund.idempotency_key}:paid",
+        kind="refund_paid",
+        description=f"Refund {refund.id} paid back to the card",
+        postings=[
+            PostingSpec(
+                account=_clearing(refund.currency),
+                amount_minor=-refund.amount_minor,
+                currency=refund.currency,
+            ),
+            PostingSpec(
+                account=AccountRef(purpose=AccountPurpose.WORLD, currency=refund.currency),
+                amount_minor=refund.amount_minor,
+                currency=refund.currency,
+            ),
+        ],
+        metadata={"refund_id": str(refund.id), "processor_refund_id": refund.processor_refund_id},
+    )
+    refund.status = RefundStatus.SUCCEEDED
+    refund.succeeded_at = utcnow()
+    challenge = await load_challenge(uow, refund.challenge_id)
+    await _settle_escrow(uow, challenge)
+    uow.record(
+        RefundIssued(
+            challenge_id=challenge.id, owner_id=challenge.owner_id, refund_id=refund.id,
+            funding_id=refund.funding_id, amount_minor=refund.amount_minor,
+            currency=refund.currency,
+        )
+    )  # fmt: skip
+    await notify(
+        uow, user_id=challenge.owner_id, kind="payment.refunded",
+        title=f"A refund for “{challenge.title}” is on its way to your card",
+        body=refund.reason[:500], dedupe_key=f"payment.refunded:{refund.id}",
+        data={"refund_id": str(refund.id), "amount_minor": refund.amount_minor,
+              "currency": refund.currency},
+    )  # fmt: skip
+
+
+async def _settle_escrow(uow: UnitOfWork, challenge: Challenge) -> None:
+    escrow = await load_escrow(uow, challenge.id, for_update=True)
+    if escrow is None:
+        return
+    account = await ledger.find_account(
+        uow,
+        AccountRef(purpose=AccountPurpose.ESCROW, currency=escrow.currency,
+                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
+    )  # fmt: skip
+    if account is None or account.balance_minor != 0:
+        return
+    released = await uow.session.scalar(
+        select(func.coalesce(func.sum(EscrowMilestone.released_minor), 0)).where(
+            EscrowMilestone.challenge_id == challenge.id
+        )
+    )
+    escrow.state = EscrowState.SPLIT if released else EscrowState.REFUNDED
+
+
+def refund_read(refund: Refund) -> RefundRead:
+    return RefundRead(
+        id=refund.id,
+        funding_id=refund.funding_id,
+        challenge_id=refund.challenge_id,
+        status=refund.status,
+        currency=refund.currency,
+        amount_minor=refund.amount_minor,
+        held_minor=refund.held_minor,
+        processor_fee_minor=refund.processor_fee_minor,
+        from_escrow=refund.from_escrow,
+        reason=refund.reason,
+        processor_refund_id=refund.processor_refund_id,
+        failure_code=refund.failure_code,
+        failure_message=refund.failure_message,
+        created_at=refund.created_at,
+        succeeded_at=refund.succeeded_at,
+    )
+
+
+def _clearing(currency: str) -> AccountRef:
+    return AccountRef(purpose=AccountPurpose.PROCESSOR_CLEARING, currency=currency)
+
+
+def _check_may_refund(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not (actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)):
+        raise PermissionDenied("only support and admins refund payments", code="staff_only")
+
+
+def _checked_key(idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return f"auto:{uuid.uuid4()}"
+    if not 1 <= len(idempotency_key) <= MAX_KEY_LENGTH or not (
+        idempotency_key.isprintable() and idempotency_key.isascii()
+    ):
+        raise InvalidInput(
+            f"the idempotency key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters",
+            code="invalid_idempotency_key",
+        )
+    return idempotency_key
+
+
+async def _lock_funding(uow: UnitOfWork, funding_id: uuid.UUID) -> EscrowFunding:
+    return (
+        await uow.session.scalars(
+            select(EscrowFunding)
+            .where(EscrowFunding.id == funding_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
+async def _lock_refund(uow: UnitOfWork, refund_id: uuid.UUID) -> Refund:
+    return (
+        await uow.session.scalars(select(Refund).where(Refund.id == refund_id).with_for_update())
+    ).one()
