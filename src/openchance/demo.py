@@ -1,8 +1,9 @@
 """The demo marketplace: migrate the database and seed it, idempotently.
 
 Each domain adds a seeding step as it lands; a step must be safe to run on every start
-(it checks what exists before it writes). Today: the demo accounts, the challenges, then
-messages in whatever conversations the steps before opened.
+(it checks what exists before it writes). Today: the demo accounts, the challenges (with
+their payments), then messages in whatever conversations the steps before opened, and a
+summary of the money.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email, s
 from openchance.challenges.demo import seed_demo_challenges
 from openchance.db import migrate
 from openchance.messaging.demo import seed_demo_conversations
+from openchance.payments.demo import describe_demo_payments
 from openchance.platform import OpenChance
 
 SeedStep = Callable[[OpenChance], Awaitable[str]]
@@ -22,7 +24,12 @@ SeedStep = Callable[[OpenChance], Awaitable[str]]
 
 def _seed_steps() -> list[SeedStep]:
     # Conversations last: they fill the conversations that applications opened.
-    return [seed_demo_accounts, seed_demo_challenges, seed_demo_conversations]
+    return [
+        seed_demo_accounts,
+        seed_demo_challenges,
+        seed_demo_conversations,
+        describe_demo_payments,
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,12 @@ the demo moderator, invitations sent, clarifications added, cancelled with its r
 What the use cases cannot do yet is set on the row afterwards, in one unit of work that
 also re-indexes the challenge:
 
-- ``in_review`` and ``completed`` follow the delivery of the work, which comes with a
-  later issue: the lifecycle steps those use cases will take (``challenges.transitions``)
-  are taken directly (``in_progress`` itself comes from an accepted application, made
-  through the application use cases by ``openchance.applications.demo``);
+- money: every challenge past acceptance, a third of the open ones and those their
+  challenger cancelled before work are funded on the local processor
+  (``openchance.payments.demo``); a challenge in review has its winner's first milestone
+  delivered, a completed one every milestone delivered and approved (released), and a
+  funded cancelled one is refunded (``in_progress`` itself comes from an accepted
+  application, made through the application use cases by ``openchance.applications.demo``);
 - an expired challenge needs a deadline in the past, which no use case accepts; its
   deadline is moved back and the real expiry (``expire_if_due``) expires it;
 - posting dates are spread over the past weeks, so "newest first" looks lived in.
@@ -53,7 +55,8 @@ from openchance.challenges.transitions import complete, deliver
 from openchance.db.types import utcnow
 from openchance.errors import ConfigurationError
 from openchance.models.accounts import User
-from openchance.models.challenges import Challenge, ChallengeStatus, RewardKind
+from openchance.models.challenges import CancelReason, Challenge, ChallengeStatus, RewardKind
+from openchance.payments.demo import deliver_demo_work, fund_demo_challenge
 from openchance.platform import OpenChance
 from openchance.search.sync import schedule_index
 
@@ -195,6 +198,10 @@ async def _seed_one(
         return
     if submitted.status is ChallengeStatus.PENDING_REVIEW:
         await oc.challenges.approve_challenge(moderator, challenge_id)
+    if _funded(entry, index):
+        # A milestone challenge still in progress has paid its first milestone only.
+        first_only = entry.status is ChallengeStatus.IN_PROGRESS
+        await fund_demo_challenge(oc, owner, challenge_id, fundings=1 if first_only else None)
     for invitee in entry.invitees:
         await oc.challenge_invites.invite(
             owner, challenge_id, InviteCreate(user_id=accounts.user_id(invitee))
@@ -209,7 +216,26 @@ async def _seed_one(
             challenge_id,
             ChallengeCancellation(reason=entry.cancellation.reason, note=entry.cancellation.note),
         )
+        # What the cancellation's refund job does once a worker runs, done at once.
+        await oc.refunds.refund_cancelled_challenge(challenge_id, attempt=1)
+    if entry.status in (ChallengeStatus.IN_REVIEW, ChallengeStatus.COMPLETED):
+        await deliver_demo_work(
+            oc, owner, challenge_id, approve=entry.status is ChallengeStatus.COMPLETED
+        )
     await _settle(oc, entry, challenge_id, now=now)
+
+
+def _funded(entry: DemoChallenge, index: int) -> bool:
+    """Every challenge past acceptance, a third of the open ones, and those cancelled by
+    their challenger before work (so the demo shows a refund)."""
+    if entry.status in AFTER_APPLICATION:
+        return True
+    if entry.status is ChallengeStatus.OPEN:
+        return index % 3 == 0
+    return entry.cancellation is not None and entry.cancellation.reason in (
+        CancelReason.BY_CHALLENGER_BEFORE_WORK,
+        CancelReason.NO_SUITABLE_APPLICATIONS,
+    )
 
 
 async def _settle(
@@ -219,11 +245,16 @@ async def _settle(
     async with oc.unit_of_work() as uow:
         challenge = await load_challenge(uow, challenge_id, for_update=True)
         if entry.status in AFTER_APPLICATION:
-            # In progress since its accepted application; the delivery use cases come in a
-            # later issue: the lifecycle steps they will take.
-            if entry.status is not ChallengeStatus.IN_PROGRESS:
+            # Delivered and approved through the milestone use cases above; a challenge
+            # whose work could not be delivered that way takes the lifecycle steps directly.
+            if challenge.status is ChallengeStatus.IN_PROGRESS and entry.status in (
+                ChallengeStatus.IN_REVIEW, ChallengeStatus.COMPLETED,
+            ):  # fmt: skip
                 await deliver(uow, challenge)
-            if entry.status is ChallengeStatus.COMPLETED:
+            if (
+                entry.status is ChallengeStatus.COMPLETED
+                and challenge.status is ChallengeStatus.IN_REVIEW
+            ):
                 await complete(uow, challenge)
         # Spread the posting dates over the past weeks, so "newest first" looks lived in.
         posted = now - entry.posted_ago

@@ -1,0 +1,97 @@
+"""Money in the demo marketplace, through the payment use cases on the local processor.
+
+The challenges step (``openchance.challenges.demo``) calls these as it takes each demo
+challenge to its state: the challenger funds it with Stripe's success test card (the
+payment is applied at once by the synchronous confirmation path, since no worker runs
+while seeding), the winner delivers, the challenger approves; a cancelled challenge that
+was funded is refunded as the cancellation's job would.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from openchance.actor import Actor
+from openchance.errors import Conflict
+from openchance.models.payments import (
+    EscrowFunding,
+    EscrowMilestone,
+    FundingStatus,
+    MilestoneStatus,
+    Refund,
+    RefundStatus,
+)
+from openchance.payments.milestone_schemas import MilestoneSubmit
+from openchance.platform import OpenChance
+
+DEMO_CARD = "4242 4242 4242 4242"
+DELIVERY_NOTE = (
+    "Delivered: everything is in the shared folder, with a short README on how to run "
+    "and check it. Happy to walk you through it on a call."
+)
+
+
+async def fund_demo_challenge(
+    oc: OpenChance, owner: Actor, challenge_id: uuid.UUID, *, fundings: int | None = None
+) -> int:
+    """Pay the prize, or milestone after milestone (at most ``fundings`` of them), into
+    escrow with the demo card; returns how many payments were made."""
+    made = 0
+    while fundings is None or made < fundings:
+        try:
+            funding = await oc.escrow.start_funding(
+                owner, challenge_id, idempotency_key=f"demo-funding:{challenge_id}:{made}"
+            )
+        except Conflict as refused:
+            if refused.code == "already_funded":
+                break
+            raise
+        assert funding.processor_payment_id is not None
+        assert funding.client_secret is not None
+        await oc.local_processor.confirm_payment(
+            funding.processor_payment_id, client_secret=funding.client_secret,
+            card_number=DEMO_CARD,
+        )  # fmt: skip
+        await oc.escrow.refresh_funding(owner, funding.id)
+        made += 1
+    return made
+
+
+async def deliver_demo_work(
+    oc: OpenChance, owner: Actor, challenge_id: uuid.UUID, *, approve: bool
+) -> None:
+    """The winner delivers their funded milestones in order; with ``approve`` the
+    challenger approves each (releasing it), else the first one waits for review."""
+    for milestone in await oc.milestones.list_milestones(owner, challenge_id):
+        if not milestone.funded:
+            return
+        solver = Actor.user(milestone.solver_id)
+        await oc.milestones.submit_milestone(
+            solver, milestone.id, MilestoneSubmit(note=DELIVERY_NOTE)
+        )
+        if not approve:
+            return
+        await oc.milestones.approve_milestone(owner, milestone.id)
+
+
+async def describe_demo_payments(oc: OpenChance) -> str:
+    """A seeding step's summary: what money the demo holds (nothing is written)."""
+    async with oc.unit_of_work(read_only=True) as uow:
+        fundings = await uow.session.scalar(
+            select(func.count()).select_from(EscrowFunding)
+            .where(EscrowFunding.status == FundingStatus.SUCCEEDED)
+        )  # fmt: skip
+        released = await uow.session.scalar(
+            select(func.count()).select_from(EscrowMilestone)
+            .where(EscrowMilestone.status == MilestoneStatus.RELEASED)
+        )  # fmt: skip
+        refunds = await uow.session.scalar(
+            select(func.count()).select_from(Refund)
+            .where(Refund.status == RefundStatus.SUCCEEDED)
+        )  # fmt: skip
+    return (
+        f"payments: {fundings or 0} fundings paid, {released or 0} milestones released, "
+        f"{refunds or 0} refunds (local processor)"
+    )
