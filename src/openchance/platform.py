@@ -43,6 +43,7 @@ from openchance.notifications.service import NotificationService
 from openchance.payments import jobs as payment_jobs
 from openchance.payments import refund_jobs
 from openchance.payments import release_jobs as milestone_jobs
+from openchance.payments.disputes import DisputeService
 from openchance.payments.funding import EscrowService
 from openchance.payments.milestones import MilestoneService
 from openchance.payments.preview import PaymentsService
@@ -126,6 +127,7 @@ class OpenChance:
         self.escrow = EscrowService(self)
         self.milestones = MilestoneService(self)
         self.refunds = RefundService(self)
+        self.disputes = DisputeService(self)
         self.local_processor = LocalProcessor(self)
         self._payment_processor: PaymentProcessor = self.local_processor
 

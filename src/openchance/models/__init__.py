@@ -54,6 +54,9 @@ from openchance.models.messaging import (
 from openchance.models.notifications import Notification
 from openchance.models.oauth import OAuthIdentity, OAuthProvider
 from openchance.models.payments import (
+    Dispute,
+    DisputeOutcome,
+    DisputeStatus,
     Escrow,
     EscrowFunding,
     EscrowMilestone,
@@ -102,6 +105,9 @@ __all__ = [
     "Conversation",
     "ConversationParticipant",
     "Difficulty",
+    "Dispute",
+    "DisputeOutcome",
+    "DisputeStatus",
     "Escrow",
     "EscrowFunding",
     "EscrowMilestone",

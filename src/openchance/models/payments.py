@@ -63,6 +63,8 @@ class EscrowState(StrEnum):
 
     FUNDED = "funded"
     """Money is held for the challenge."""
+    FROZEN = "frozen"
+    """A dispute is open: nothing is released or refunded until support decides it."""
     RELEASED = "released"
     """Every winner's every milestone was released: nothing is held any more."""
     REFUNDED = "refunded"
@@ -81,7 +83,12 @@ class MilestoneStatus(StrEnum):
     answer within the auto-release window."""
     RELEASED = "released"
     """All of the winner's share for it went to the solver."""
+    DECIDED = "decided"
+    """A dispute decision settled what remained: released, refunded or split."""
 
+
+SETTLED_MILESTONE_STATUSES = frozenset({MilestoneStatus.RELEASED, MilestoneStatus.DECIDED})
+"""Nothing is left in escrow for a milestone in these states."""
 
 WHOLE_PRIZE = 0
 """``EscrowMilestone.position`` of the delivery of a prize that has no milestones."""
@@ -259,6 +266,57 @@ class Refund(UUIDPrimaryKey, Timestamps, Base):
             name="amounts_valid",
         ),
         Index("ix_refunds_funding", "funding_id", "created_at"),
+    )
+
+
+class DisputeStatus(StrEnum):
+    """Where a dispute is."""
+
+    OPEN = "open"
+    """Support mediates; the challenge's escrow is frozen."""
+    DECIDED = "decided"
+    """Support decided; the money moved."""
+
+
+class DisputeOutcome(StrEnum):
+    """What a dispute decision does with what remains of the milestone."""
+
+    RELEASE_ALL = "release_all"
+    """All of it goes to the solver."""
+    REFUND_ALL = "refund_all"
+    """All of it (with the unearned challenger-side fees) goes back to the challenger."""
+    SPLIT = "split"
+    """Part to the solver, the rest back to the challenger, by the given amounts."""
+
+
+class Dispute(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "disputes"
+
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT")
+    )
+    milestone_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("escrow_milestones.id", ondelete="RESTRICT")
+    )
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[DisputeStatus] = mapped_column(enum_column(DisputeStatus, 16))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    message_ids: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, doc="Messages of the application's conversation cited."
+    )
+    outcome: Mapped[DisputeOutcome | None] = mapped_column(enum_column(DisputeOutcome, 16))
+    released_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_disputes_status", "status", "created_at"),
+        Index("ix_disputes_milestone", "milestone_id"),
     )
 
 

@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from openchance.challenges.repository import load_challenge
 from openchance.db.types import utcnow
@@ -39,10 +39,16 @@ from openchance.models.challenges import (
 from openchance.models.ledger import AccountPurpose, OwnerKind
 from openchance.models.payments import (
     OPEN_FUNDING_STATUSES,
+    SETTLED_MILESTONE_STATUSES,
+    Dispute,
+    DisputeStatus,
     Escrow,
     EscrowFunding,
+    EscrowMilestone,
     EscrowState,
     FundingStatus,
+    Refund,
+    RefundStatus,
 )
 from openchance.payments import ledger
 from openchance.payments.events import EscrowFunded
@@ -346,3 +352,62 @@ def _amount_error(code: str, message: str) -> InvalidInput:
         code=code,
         errors=[{"field": "amount_minor", "code": code, "message": message}],
     )
+
+
+async def has_open_dispute(uow: UnitOfWork, challenge_id: uuid.UUID) -> bool:
+    found = await uow.session.scalar(
+        select(Dispute.id)
+        .where(Dispute.challenge_id == challenge_id, Dispute.status == DisputeStatus.OPEN)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def check_not_frozen(uow: UnitOfWork, challenge_id: uuid.UUID) -> None:
+    """``escrow_frozen`` while a dispute is open: no release, no refund."""
+    if await has_open_dispute(uow, challenge_id):
+        raise Conflict(
+            "a dispute is open on this challenge: its escrow is frozen until support decides",
+            code="escrow_frozen",
+        )
+
+
+async def settle_escrow_state(uow: UnitOfWork, challenge: Challenge) -> None:
+    """The escrow's state after money moved: ``frozen`` while a dispute is open; once
+    nothing is held and every delivery is settled, ``released``, ``refunded`` or ``split``
+    by where the money went; else ``funded``."""
+    held = await load_escrow(uow, challenge.id, for_update=True)
+    if held is None:
+        return
+    if await has_open_dispute(uow, challenge.id):
+        held.state = EscrowState.FROZEN
+        return
+    await uow.flush()
+    account = await ledger.find_account(
+        uow,
+        AccountRef(purpose=AccountPurpose.ESCROW, currency=held.currency,
+                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
+    )  # fmt: skip
+    statuses = await uow.session.scalars(
+        select(EscrowMilestone.status).where(EscrowMilestone.challenge_id == challenge.id)
+    )
+    settled = all(status in SETTLED_MILESTONE_STATUSES for status in statuses)
+    if account is None or account.balance_minor != 0 or not settled:
+        held.state = EscrowState.FUNDED
+        return
+    released = await uow.session.scalar(
+        select(func.coalesce(func.sum(EscrowMilestone.released_minor), 0)).where(
+            EscrowMilestone.challenge_id == challenge.id
+        )
+    )
+    refunded = await uow.session.scalar(
+        select(Refund.id)
+        .where(Refund.challenge_id == challenge.id, Refund.status != RefundStatus.FAILED)
+        .limit(1)
+    )
+    if released and refunded:
+        held.state = EscrowState.SPLIT
+    elif released:
+        held.state = EscrowState.RELEASED
+    else:
+        held.state = EscrowState.REFUNDED

@@ -7,6 +7,7 @@ import uuid
 from typing import ClassVar
 
 from openchance.events import DomainEvent
+from openchance.models.payments import DisputeOutcome
 
 
 class EscrowFunded(DomainEvent):
@@ -46,3 +47,26 @@ class RefundIssued(DomainEvent):
     funding_id: uuid.UUID
     amount_minor: int
     currency: str
+
+
+class DisputeOpened(DomainEvent):
+    """A party disputed a milestone: the challenge's escrow is frozen."""
+
+    name: ClassVar[str] = "dispute.opened"
+    challenge_id: uuid.UUID
+    owner_id: uuid.UUID
+    dispute_id: uuid.UUID
+    milestone_id: uuid.UUID
+    opened_by: uuid.UUID | None
+
+
+class DisputeDecided(DomainEvent):
+    """Support decided a dispute; the money moved."""
+
+    name: ClassVar[str] = "dispute.decided"
+    challenge_id: uuid.UUID
+    owner_id: uuid.UUID
+    dispute_id: uuid.UUID
+    outcome: DisputeOutcome
+    released_minor: int
+    refunded_minor: int

@@ -41,5 +41,20 @@ async def refund_cancelled_challenge(
     )
 
 
+class PayRefund(BaseModel):
+    refund_id: uuid.UUID
+
+
+PAY_REFUND = JobType("payments.pay_refund", PayRefund, max_attempts=20)
+"""Pays a refund whose money a dispute decision set aside; retried until the processor
+answers (the decision stands whatever the processor does)."""
+
+
+async def pay_refund(context: JobContext, payload: PayRefund) -> None:
+    paid = await context.platform.refunds.pay_pending_refund(payload.refund_id)
+    logger.info("pending refund paid", extra={"refund_id": str(payload.refund_id), "paid": paid})
+
+
 def register(registry: JobRegistry) -> None:
     registry.add_handler(REFUND_CANCELLED_CHALLENGE, refund_cancelled_challenge)
+    registry.add_handler(PAY_REFUND, pay_refund)

@@ -43,18 +43,17 @@ from openchance.errors import (
 from openchance.models.challenges import Challenge
 from openchance.models.ledger import AccountPurpose, OwnerKind
 from openchance.models.payments import (
+    SETTLED_MILESTONE_STATUSES,
     WHOLE_PRIZE,
     EscrowFunding,
     EscrowMilestone,
-    EscrowState,
     FundingStatus,
-    MilestoneStatus,
     Refund,
     RefundStatus,
 )
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.escrow import load_escrow
+from openchance.payments.escrow import check_not_frozen, settle_escrow_state
 from openchance.payments.events import RefundIssued
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import RefundRead, RefundRequest
@@ -134,7 +133,7 @@ class RefundService:
             refund = await _lock_refund(uow, refund_id)
             refund.processor_refund_id = answer.id
             if answer.succeeded:
-                await _settle(uow, refund)
+                await settle_refund(uow, refund)
             return refund_read(refund)
 
     async def list_refunds(
@@ -182,6 +181,33 @@ class RefundService:
             )  # fmt: skip
         return len(due)
 
+    async def pay_pending_refund(self, refund_id: uuid.UUID) -> bool:
+        """Ask the processor to pay a refund whose money is already set aside (a dispute
+        decision's); a processor failure raises, and the job asks again later. Returns
+        whether it was paid now."""
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            refund = await uow.session.get(Refund, refund_id)
+            if refund is None or refund.status is not RefundStatus.PENDING:
+                return False
+            funding = await uow.session.get(EscrowFunding, refund.funding_id)
+            assert funding is not None
+            assert funding.processor_payment_id is not None
+            payment_id, amount = funding.processor_payment_id, refund.amount_minor
+        answer = await self._platform.payment_processor.create_refund(
+            payment_id=payment_id,
+            amount_minor=amount,
+            idempotency_key=f"refund:{refund_id}",
+            metadata={"openchance_refund_id": str(refund_id)},
+        )
+        async with self._platform.unit_of_work() as uow:
+            refund = await _lock_refund(uow, refund_id)
+            if refund.status is not RefundStatus.PENDING:
+                return False
+            refund.processor_refund_id = answer.id
+            if answer.succeeded:
+                await settle_refund(uow, refund)
+            return answer.succeeded
+
     async def _fail(self, refund_id: uuid.UUID, failure: OpenChanceError) -> None:
         async with self._platform.unit_of_work() as uow:
             refund = await _lock_refund(uow, refund_id)
@@ -202,6 +228,7 @@ async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFundi
     """What of ``funding`` can still go back to the card."""
     if funding.status is not FundingStatus.SUCCEEDED:
         raise Conflict("the payment was never charged", code="funding_not_paid")
+    await check_not_frozen(uow, challenge.id)
     taken = (
         await uow.session.execute(
             select(
@@ -222,7 +249,7 @@ async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFundi
             )
         )
     )
-    if any(row.status is not MilestoneStatus.RELEASED for row in rows):
+    if any(row.status not in SETTLED_MILESTONE_STATUSES for row in rows):
         raise Conflict(
             "a winner is working on what this payment funds: release it or decide a dispute",
             code="winner_at_work",
@@ -298,7 +325,8 @@ async def _reserve(
     return refund
 
 
-async def _settle(uow: UnitOfWork, refund: Refund) -> None:
+async def settle_refund(uow: UnitOfWork, refund: Refund) -> None:
+    """The processor paid the refund: the money leaves the ledger to the world."""
     await ledger.post_transaction(
         uow,
         idempotency_key=f"{refund.idempotency_key}:paid",
@@ -321,7 +349,7 @@ async def _settle(uow: UnitOfWork, refund: Refund) -> None:
     refund.status = RefundStatus.SUCCEEDED
     refund.succeeded_at = utcnow()
     challenge = await load_challenge(uow, refund.challenge_id)
-    await _settle_escrow(uow, challenge)
+    await settle_escrow_state(uow, challenge)
     uow.record(
         RefundIssued(
             challenge_id=challenge.id, owner_id=challenge.owner_id, refund_id=refund.id,
@@ -336,25 +364,6 @@ async def _settle(uow: UnitOfWork, refund: Refund) -> None:
         data={"refund_id": str(refund.id), "amount_minor": refund.amount_minor,
               "currency": refund.currency},
     )  # fmt: skip
-
-
-async def _settle_escrow(uow: UnitOfWork, challenge: Challenge) -> None:
-    escrow = await load_escrow(uow, challenge.id, for_update=True)
-    if escrow is None:
-        return
-    account = await ledger.find_account(
-        uow,
-        AccountRef(purpose=AccountPurpose.ESCROW, currency=escrow.currency,
-                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
-    )  # fmt: skip
-    if account is None or account.balance_minor != 0:
-        return
-    released = await uow.session.scalar(
-        select(func.coalesce(func.sum(EscrowMilestone.released_minor), 0)).where(
-            EscrowMilestone.challenge_id == challenge.id
-        )
-    )
-    escrow.state = EscrowState.SPLIT if released else EscrowState.REFUNDED
 
 
 def refund_read(refund: Refund) -> RefundRead:

@@ -26,11 +26,15 @@ from openchance.errors import Conflict, InvalidInput
 from openchance.models.applications import Application, ApplicationStatus
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.ledger import AccountPurpose, OwnerKind
-from openchance.models.payments import EscrowMilestone, EscrowState, MilestoneStatus
+from openchance.models.payments import (
+    SETTLED_MILESTONE_STATUSES,
+    EscrowMilestone,
+    MilestoneStatus,
+)
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
 from openchance.payments.deliveries import challenge_deliveries, funding_of, winner_share
-from openchance.payments.escrow import load_escrow
+from openchance.payments.escrow import check_not_frozen, load_escrow, settle_escrow_state
 from openchance.payments.events import EscrowReleased
 from openchance.payments.fees import FeeBreakdown, FeePolicy, rate
 from openchance.payments.schemas import AccountRef, PostingSpec
@@ -57,6 +61,7 @@ async def release(
 ) -> int:
     """Release ``amount_minor`` (None: all that remains) of the winner's share; returns
     the amount. ``milestone_not_funded``, ``nothing_to_release``, ``amount_exceeds_remaining``."""
+    await check_not_frozen(uow, challenge.id)
     funding = await funding_of(uow, milestone)
     escrow = await load_escrow(uow, challenge.id, for_update=True)
     if funding is None or escrow is None:
@@ -123,7 +128,7 @@ async def release(
         milestone.status = MilestoneStatus.RELEASED
         milestone.released_at = now
         milestone.auto_release_at = None
-    await _settle_escrow(uow, challenge)
+    await settle_escrow_state(uow, challenge)
     uow.record(
         EscrowReleased(
             challenge_id=challenge.id, owner_id=challenge.owner_id, milestone_id=milestone.id,
@@ -135,24 +140,6 @@ async def release(
     return amount
 
 
-async def _settle_escrow(uow: UnitOfWork, challenge: Challenge) -> None:
-    """Mark the escrow released once every delivery is and nothing is held any more."""
-    escrow = await load_escrow(uow, challenge.id, for_update=True)
-    if escrow is None:
-        return
-    await uow.flush()
-    deliveries = await challenge_deliveries(uow, challenge)
-    if not all(d.status is MilestoneStatus.RELEASED for d in deliveries):
-        return
-    account = await ledger.find_account(
-        uow,
-        AccountRef(purpose=AccountPurpose.ESCROW, currency=escrow.currency,
-                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
-    )  # fmt: skip
-    if account is not None and account.balance_minor == 0:
-        escrow.state = EscrowState.RELEASED
-
-
 async def after_release(
     uow: UnitOfWork,
     challenge: Challenge,
@@ -161,8 +148,7 @@ async def after_release(
     *,
     automatic: bool,
 ) -> None:
-    """Tell the winner, and complete the challenge once every winner's place is taken and
-    every delivery is released."""
+    """Tell the winner, then move the challenge along (:func:`complete_if_done`)."""
     how = "automatically " if automatic else ""
     await notify(
         uow, user_id=milestone.solver_id, kind="milestone.released",
@@ -171,6 +157,12 @@ async def after_release(
         data={"milestone_id": str(milestone.id), "challenge_id": str(challenge.id),
               "amount_minor": amount},
     )  # fmt: skip
+    await complete_if_done(uow, challenge)
+
+
+async def complete_if_done(uow: UnitOfWork, challenge: Challenge) -> None:
+    """Complete the challenge once every winner's place is taken and every delivery is
+    settled; put it back to work when a delivery was settled and more remains."""
     deliveries = await challenge_deliveries(uow, challenge)
     accepted = await uow.session.scalar(
         select(func.count())
@@ -180,7 +172,7 @@ async def after_release(
             Application.status == ApplicationStatus.ACCEPTED,
         )
     )
-    done = all(d.status is MilestoneStatus.RELEASED for d in deliveries)
+    done = all(d.status in SETTLED_MILESTONE_STATUSES for d in deliveries)
     if done and (accepted or 0) >= challenge.winners and challenge.status in WORKING_STATUSES:
         if challenge.status is ChallengeStatus.IN_PROGRESS:
             await deliver(uow, challenge)
