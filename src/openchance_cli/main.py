@@ -14,6 +14,7 @@ from openchance_cli.commands import (
     config,
     conversations,
     db,
+    disputes,
     jobs,
     mail,
     payments,
@@ -36,6 +37,7 @@ app.add_typer(challenges.app, name="challenges")
 app.add_typer(config.app, name="config")
 app.add_typer(conversations.app, name="conversations")
 app.add_typer(db.app, name="db")
+app.add_typer(disputes.app, name="disputes")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(mail.app, name="mail")
 app.add_typer(payments.app, name="payments")
