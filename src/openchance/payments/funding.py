@@ -19,17 +19,24 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from openchance.accounts.policy import check_staff
 from openchance.actor import Actor
 from openchance.challenges.policy import check_owner, is_owner, load_visible_challenge
 from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PaymentFailed
 from openchance.models.challenges import Challenge, ChallengeMilestone, RewardKind
-from openchance.models.payments import EscrowFunding, FundingStatus
+from openchance.models.payments import Escrow, EscrowFunding, FundingStatus
 from openchance.payments import escrow
 from openchance.payments.fees import FeeBreakdown, FeePolicy, fee_policy_from_settings
-from openchance.payments.funding_schemas import EscrowRead, FundingRead, FundingStart, NextAction
+from openchance.payments.funding_schemas import (
+    EscrowCount,
+    EscrowRead,
+    EscrowSummary,
+    FundingRead,
+    FundingStart,
+    NextAction,
+)
 from openchance.payments.ledger_rules import request_hash
 from openchance.payments.processors.base import FUNDING_ID_METADATA, ProcessorPayment
 
@@ -145,6 +152,25 @@ class EscrowService:
         async with self._platform.unit_of_work(read_only=True) as uow:
             rows = await uow.session.scalars(statement.limit(max(1, min(limit, MAX_LIST))))
             return [funding_read(funding, actor) for funding in rows]
+
+    async def escrow_summary(self, actor: Actor) -> EscrowSummary:
+        """Staff: how many escrows are in each state, per currency."""
+        check_staff(actor)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            rows = await uow.session.execute(
+                select(
+                    Escrow.state, Escrow.currency, func.count(), func.sum(Escrow.prize_funded_minor)
+                )
+                .group_by(Escrow.state, Escrow.currency)
+                .order_by(Escrow.state, Escrow.currency)
+            )
+            return EscrowSummary(
+                counts=[
+                    EscrowCount(state=state, currency=currency, escrows=count,
+                                prize_funded_minor=int(total or 0))
+                    for state, currency, count, total in rows.all()
+                ]
+            )  # fmt: skip
 
     async def get_escrow(self, actor: Actor, challenge_id: uuid.UUID) -> EscrowRead:
         """Whether the challenge is funded, how much, and the fee policy it carries, for

@@ -104,3 +104,16 @@ class RefundRead(BaseModel):
     failure_message: str | None
     created_at: datetime
     succeeded_at: datetime | None
+
+
+class EscrowCount(BaseModel):
+    state: EscrowState
+    currency: str
+    escrows: int
+    prize_funded_minor: int = Field(description="The prize money paid into these escrows.")
+
+
+class EscrowSummary(BaseModel):
+    """Staff: escrows by state and currency."""
+
+    counts: list[EscrowCount]
