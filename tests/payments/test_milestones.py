@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select, update
 
 from openchance import Actor, OpenChance
+from openchance.challenges.schemas import ChallengeCancellation, ChallengeEdit
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from openchance.models.challenges import Challenge, ChallengeStatus
+from openchance.models.challenges import CancelReason, Challenge, ChallengeStatus
 from openchance.models.jobs import Job
 from openchance.models.ledger import AccountPurpose, LedgerTransaction, OwnerKind
 from openchance.models.notifications import Notification
@@ -25,6 +26,7 @@ from openchance.payments.milestone_schemas import (
     MilestoneSubmit,
 )
 from openchance.payments.schemas import AccountRef
+from tests.factories.challenges import insert_challenge
 from tests.factories.payments import Winners, accepted_winners, fund
 from tests.factories.users import actor_for, create_user
 from tests.support.jobs import drain
@@ -396,3 +398,68 @@ class TestSeveralWinnersAndMilestones:
 
         assert await challenge_status(oc, winners.challenge_id) is ChallengeStatus.IN_PROGRESS
         assert await payable(oc, winners.solvers[0]) == 36_000
+
+
+class TestReleaseRules:
+    async def test_partial_releases_take_the_fee_of_the_whole(self, oc: OpenChance) -> None:
+        winners, milestone = await funded_winner(oc)
+
+        for _ in range(10):
+            await oc.milestones.release_milestone(
+                winners.owner, milestone.id, MilestoneRelease(amount_minor=5)
+            )
+
+        # 10 % of 50 is 5, however the 50 was released
+        assert await payable(oc, winners.solvers[0]) == 45
+
+    async def test_the_same_key_for_another_amount_is_refused(self, oc: OpenChance) -> None:
+        winners, milestone = await funded_winner(oc)
+        await oc.milestones.release_milestone(
+            winners.owner, milestone.id, MilestoneRelease(amount_minor=100), idempotency_key="k"
+        )
+
+        with pytest.raises(Conflict) as caught:
+            await oc.milestones.release_milestone(
+                winners.owner, milestone.id, MilestoneRelease(amount_minor=5_000),
+                idempotency_key="k",
+            )  # fmt: skip
+        assert caught.value.code == "idempotency_key_reused"
+
+    async def test_a_client_key_cannot_collide_with_the_auto_release(self, oc: OpenChance) -> None:
+        winners, milestone = await submitted(oc)
+        await oc.milestones.release_milestone(
+            winners.owner, milestone.id, MilestoneRelease(amount_minor=100),
+            idempotency_key="auto-1",
+        )  # fmt: skip
+
+        await make_auto_release_due(oc, milestone.id)
+        await drain(oc)
+
+        released = await oc.milestones.get_milestone(winners.owner, milestone.id)
+        assert released.status is MilestoneStatus.RELEASED
+
+    async def test_a_cancelled_challenge_is_not_auto_released(self, oc: OpenChance) -> None:
+        winners, milestone = await submitted(oc)
+        await oc.challenges.cancel_challenge(
+            SYSTEM, winners.challenge_id,
+            ChallengeCancellation(reason=CancelReason.CLIENT_UNRESPONSIVE),
+        )  # fmt: skip
+
+        await make_auto_release_due(oc, milestone.id)
+        await drain(oc)
+
+        assert await release_count(oc) == 0
+
+    async def test_the_reward_of_a_funded_challenge_cannot_change(self, oc: OpenChance) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        actor = await actor_for(oc, "owner@example.org")
+        challenge = await insert_challenge(oc, owner, status=ChallengeStatus.DRAFT)
+        await fund(oc, actor, challenge)
+
+        with pytest.raises(Conflict) as caught:
+            await oc.challenges.update_challenge(
+                actor, challenge, ChallengeEdit.model_validate(
+                    {"reward": {"kind": "fixed", "currency": "USD", "amount_minor": 900_000}}
+                ),
+            )  # fmt: skip
+        assert caught.value.code == "challenge_funded"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from openchance import Actor, OpenChance
 from openchance.actor import Role
 from openchance.challenges.schemas import ChallengeCancellation
+from openchance.db.types import utcnow
 from openchance.errors import (
     Conflict,
     InvalidInput,
@@ -19,11 +20,13 @@ from openchance.errors import (
     ProviderUnavailable,
 )
 from openchance.models.challenges import CancelReason, ChallengeStatus
+from openchance.models.jobs import Job
 from openchance.models.ledger import AccountPurpose, OwnerKind
 from openchance.models.payments import EscrowState, LocalRefund, RefundStatus
 from openchance.payments.funding_schemas import FundingRead, RefundRequest
 from openchance.payments.milestone_schemas import MilestoneRelease
 from openchance.payments.schemas import AccountRef
+from tests.factories.applications import apply, bid_data
 from tests.factories.challenges import insert_challenge
 from tests.factories.payments import (
     RefusingProcessor,
@@ -34,6 +37,12 @@ from tests.factories.payments import (
 )
 from tests.factories.users import actor_for, create_user
 from tests.support.jobs import drain
+
+
+async def make_jobs_due(oc: OpenChance, name: str) -> None:
+    async with oc.unit_of_work() as uow:
+        await uow.session.execute(update(Job).where(Job.name == name).values(run_at=utcnow()))
+
 
 SYSTEM = Actor.system("tests")
 BACK = RefundRequest(reason="The challenge was withdrawn.")
@@ -150,21 +159,41 @@ class TestRefundFunding:
         with pytest.raises(PermissionDenied):
             await oc.refunds.refund_funding(owner, funding.id, BACK)
 
-    async def test_a_processor_outage_leaves_the_escrow_as_it_was(self, oc: OpenChance) -> None:
+    async def test_a_processor_outage_moves_nothing_and_a_retry_pays_once(
+        self, oc: OpenChance
+    ) -> None:
         _, challenge, funding = await funded(oc)
         before = await escrow_balance(oc, challenge)
+        local = oc.payment_processor
         oc.use_payment_processor(as_processor(UnreachableProcessor()))
 
         with pytest.raises(ProviderUnavailable):
             await oc.refunds.refund_funding(SYSTEM, funding.id, BACK)
 
-        [failed] = await oc.refunds.list_refunds(SYSTEM, funding_id=funding.id)
-        assert failed.status is RefundStatus.FAILED
-        assert failed.failure_code == "provider_unavailable"
+        [waiting] = await oc.refunds.list_refunds(SYSTEM, funding_id=funding.id)
+        assert waiting.status is RefundStatus.PENDING
         assert await escrow_balance(oc, challenge) == before
+        oc.use_payment_processor(local)
+        await make_jobs_due(oc, "payments.pay_refund")
+        await drain(oc)
+        [paid] = await oc.refunds.list_refunds(SYSTEM, funding_id=funding.id)
+        assert paid.status is RefundStatus.SUCCEEDED
+        assert await processor_refunded(oc) == paid.amount_minor
         assert (await oc.ledger.check_invariants(SYSTEM)).ok
 
-    async def test_a_processor_refusal_leaves_the_escrow_as_it_was(self, oc: OpenChance) -> None:
+    async def test_a_pending_refund_counts_against_what_is_refundable(self, oc: OpenChance) -> None:
+        _, _, funding = await funded(oc)
+        oc.use_payment_processor(as_processor(UnreachableProcessor()))
+        with pytest.raises(ProviderUnavailable):
+            await oc.refunds.refund_funding(SYSTEM, funding.id, BACK)
+
+        with pytest.raises(Conflict) as caught:
+            await oc.refunds.refund_funding(SYSTEM, funding.id, BACK)
+        assert caught.value.code == "nothing_to_refund"
+
+    async def test_a_processor_refusal_fails_the_refund_and_moves_nothing(
+        self, oc: OpenChance
+    ) -> None:
         _, challenge, funding = await funded(oc)
         before = await escrow_balance(oc, challenge)
         oc.use_payment_processor(as_processor(RefusingProcessor()))
@@ -172,7 +201,46 @@ class TestRefundFunding:
         with pytest.raises(PaymentFailed):
             await oc.refunds.refund_funding(SYSTEM, funding.id, BACK)
 
+        [failed] = await oc.refunds.list_refunds(SYSTEM, funding_id=funding.id)
+        assert (failed.status, failed.failure_code) == (RefundStatus.FAILED, "processor_refused")
         assert await escrow_balance(oc, challenge) == before
+
+    async def test_a_refunded_milestone_pays_no_release(self, oc: OpenChance) -> None:
+        owner_id = await create_user(oc, email="owner@example.org")
+        owner = await actor_for(oc, "owner@example.org")
+        challenge = await insert_challenge(
+            oc, owner_id, milestones=[("Data", 40_000), ("Model", 60_000)]
+        )
+        first_funding = await fund(oc, owner, challenge)
+        await fund(oc, owner, challenge)
+        await oc.refunds.refund_funding(SYSTEM, first_funding.id, BACK)
+        await create_user(oc, email="solver@example.org")
+        solver = await actor_for(oc, "solver@example.org")
+        application = await apply(oc, solver, challenge, bid=bid_data(amount=100_000))
+        await oc.applications.accept_application(owner, application.id)
+
+        first, second = await oc.milestones.list_milestones(owner, challenge)
+
+        assert (first.funded, second.funded) == (False, True)
+        with pytest.raises(Conflict) as caught:
+            await oc.milestones.release_milestone(
+                owner, first.id, MilestoneRelease(amount_minor=40_000)
+            )
+        assert caught.value.code == "milestone_not_funded"
+
+    async def test_after_a_refund_the_prize_can_be_funded_again(self, oc: OpenChance) -> None:
+        owner, challenge, funding = await funded(oc)
+        await oc.refunds.refund_funding(
+            SYSTEM, funding.id, RefundRequest(amount_minor=20_000, reason="Prize lowered.")
+        )
+        assert (await oc.escrow.get_escrow(owner, challenge)).funded is False
+
+        again = await fund(oc, owner, challenge)
+
+        assert again.escrowed
+        escrow = await oc.escrow.get_escrow(owner, challenge)
+        assert escrow.funded is True
+        assert escrow.state is EscrowState.FUNDED
 
     async def test_what_a_winner_works_on_is_not_refundable(self, oc: OpenChance) -> None:
         winners = await accepted_winners(oc)

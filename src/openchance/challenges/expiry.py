@@ -24,6 +24,7 @@ from openchance.db.types import utcnow
 from openchance.jobs.types import JobType
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.notifications.feed import notify
+from openchance.payments.refund_jobs import REFUND_CANCELLED_CHALLENGE, RefundCancelledChallenge
 from openchance.search.sync import schedule_index
 
 if TYPE_CHECKING:
@@ -102,5 +103,11 @@ async def _expire_where(
             body="Its deadline passed without an accepted application.",
             dedupe_key=f"challenge.expired:{challenge_id}",
             data={"challenge_id": str(challenge_id)},
+        )
+        # Paid money goes back to the challenger (the job finds nothing when none was paid).
+        await uow.enqueue(
+            REFUND_CANCELLED_CHALLENGE,
+            RefundCancelledChallenge(challenge_id=challenge_id),
+            idempotency_key=f"refund-expired:{challenge_id}",
         )
     return [challenge_id for challenge_id, _, _ in rows]

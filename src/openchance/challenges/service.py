@@ -82,6 +82,10 @@ CHALLENGER_CANCEL_REASONS = frozenset(
 unresponsive) are staff's."""
 
 
+MONEY_TERMS = frozenset({"reward", "winners", "prize_split"})
+"""The fields a funding is priced by."""
+
+
 class ChallengeService:
     def __init__(self, platform: OpenChance) -> None:
         self._platform = platform
@@ -139,7 +143,9 @@ class ChallengeService:
     ) -> ChallengeRead:
         """Change the fields sent. Only the challenger, only in draft, pending review or open,
         and only until the first application (``challenge_locked``); later, add a
-        clarification. A new deadline on an open challenge moves its expiry."""
+        clarification. The reward, winners and prize split no longer change once a payment
+        into escrow was started (``challenge_funded``). A new deadline on an open challenge
+        moves its expiry."""
         async with self._platform.unit_of_work() as uow:
             challenge = await load_visible_challenge(uow, actor, challenge_id, for_update=True)
             check_owner(actor, challenge)
@@ -151,6 +157,20 @@ class ChallengeService:
                     application_count=challenge.application_count,
                 )
             changed = sorted(data.model_fields_set)
+            money_terms = MONEY_TERMS.intersection(changed)
+            if money_terms and await uow.session.scalar(
+                select(EscrowFunding.id)
+                .where(
+                    EscrowFunding.challenge_id == challenge.id,
+                    EscrowFunding.status != FundingStatus.FAILED,
+                )
+                .limit(1)
+            ):
+                raise Conflict(
+                    "the reward is being paid or is paid into escrow: it can no longer change",
+                    code="challenge_funded",
+                    fields=sorted(money_terms),
+                )
             if changed:
                 await apply_edit(uow, challenge, data)
                 await uow.flush()

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openchance.db.base import Base, Timestamps, UUIDPrimaryKey
@@ -250,6 +251,12 @@ class Refund(UUIDPrimaryKey, Timestamps, Base):
     )
     from_escrow: Mapped[bool] = mapped_column(
         doc="False: the payment never reached escrow and waits in the funding account."
+    )
+    set_aside: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=sa_false(),
+        doc="True: the money already left escrow for processor clearing (a dispute "
+        "decision's refund); False: it leaves its account only when the processor pays.",
     )
     reason: Mapped[str] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(250), unique=True)

@@ -18,9 +18,9 @@ from openchance.models.payments import (
     WHOLE_PRIZE,
     EscrowFunding,
     EscrowMilestone,
-    FundingStatus,
     MilestoneStatus,
 )
+from openchance.payments.escrow import paying_fundings
 from openchance.payments.fees import split_prize
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ async def funding_of(uow: UnitOfWork, milestone: EscrowMilestone) -> EscrowFundi
     position = None if milestone.position == WHOLE_PRIZE else milestone.position
     statement = select(EscrowFunding).where(
         EscrowFunding.challenge_id == milestone.challenge_id,
-        EscrowFunding.status == FundingStatus.SUCCEEDED,
-        EscrowFunding.failure_code.is_(None),
+        paying_fundings(),
         EscrowFunding.milestone_position.is_(None)
         if position is None
         else EscrowFunding.milestone_position == position,

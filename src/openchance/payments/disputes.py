@@ -213,7 +213,9 @@ class DisputeService:
                     await _earn_fees(uow, challenge, funding, unearned, earned_key)
             refunded = to_challenger + fees_back
             policy = FeePolicy.model_validate(escrow.fee_policy)
-            solver_fee = rate(to_solver, policy.solver_fee_bps)
+            solver_fee = rate(milestone.released_minor + to_solver, policy.solver_fee_bps) - rate(
+                milestone.released_minor, policy.solver_fee_bps
+            )
             if to_solver + refunded:
                 await ledger.post_transaction(
                     uow,
@@ -241,7 +243,7 @@ class DisputeService:
                     funding_id=funding.id, challenge_id=challenge.id, requested_by=actor.user_id,
                     status=RefundStatus.PENDING, currency=funding.currency,
                     amount_minor=refunded, held_minor=refunded, processor_fee_minor=0,
-                    from_escrow=True, reason=f"Dispute decision: {data.note}",
+                    from_escrow=True, set_aside=True, reason=f"Dispute decision: {data.note}",
                     idempotency_key=f"dispute:{dispute.id}:refund", request_hash="dispute",
                 )  # fmt: skip
                 uow.session.add(refund)

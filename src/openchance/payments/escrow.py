@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from openchance.challenges.repository import load_challenge
 from openchance.db.types import utcnow
@@ -73,6 +73,15 @@ FUNDABLE_STATUSES = frozenset(
 )
 
 
+def check_fundable(challenge: Challenge) -> None:
+    if challenge.status not in FUNDABLE_STATUSES:
+        raise Conflict(
+            f"a {challenge.status.value} challenge cannot be funded",
+            code="challenge_not_fundable",
+            status=challenge.status.value,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class FundingTarget:
     """What one funding pays for: the whole prize, or one milestone."""
@@ -90,12 +99,7 @@ async def funding_target(
     """The next thing to fund: a milestone challenge's first unfunded milestone, or the
     prize (a range reward's ``amount_minor`` or maximum). ``already_funded`` when nothing
     is left, ``amount_out_of_range`` / ``amount_not_adjustable`` for a wrong amount."""
-    if challenge.status not in FUNDABLE_STATUSES:
-        raise Conflict(
-            f"a {challenge.status.value} challenge cannot be funded",
-            code="challenge_not_fundable",
-            status=challenge.status.value,
-        )
+    check_fundable(challenge)
     escrowed = await escrowed_fundings(uow, challenge.id)
     if challenge.reward_kind is RewardKind.MILESTONES:
         funded = {funding.milestone_position for funding in escrowed}
@@ -136,14 +140,30 @@ def target_breakdown(
     )
 
 
-async def escrowed_fundings(uow: UnitOfWork, challenge_id: uuid.UUID) -> list[EscrowFunding]:
-    """The fundings whose money went into the challenge's escrow."""
-    rows = await uow.session.scalars(
-        select(EscrowFunding).where(
-            EscrowFunding.challenge_id == challenge_id,
-            EscrowFunding.status == FundingStatus.SUCCEEDED,
-            EscrowFunding.failure_code.is_(None),
+def paying_fundings() -> ColumnElement[bool]:
+    """The condition of a funding whose money is in escrow and pays releases: it
+    succeeded, reached escrow, and no refund of it is under way or made (a refund of a
+    funding, even in part, ends what it pays for: fund again)."""
+    refunded = (
+        select(Refund.id)
+        .where(
+            Refund.funding_id == EscrowFunding.id,
+            Refund.set_aside.is_(False),
+            Refund.status != RefundStatus.FAILED,
         )
+        .exists()
+    )
+    return and_(
+        EscrowFunding.status == FundingStatus.SUCCEEDED,
+        EscrowFunding.failure_code.is_(None),
+        ~refunded,
+    )
+
+
+async def escrowed_fundings(uow: UnitOfWork, challenge_id: uuid.UUID) -> list[EscrowFunding]:
+    """The fundings whose money is in the challenge's escrow and pays its releases."""
+    rows = await uow.session.scalars(
+        select(EscrowFunding).where(EscrowFunding.challenge_id == challenge_id, paying_fundings())
     )
     return list(rows)
 
@@ -303,6 +323,7 @@ async def _record_success(
         uow.session.add(escrow)
     escrow.prize_funded_minor += breakdown.prize_minor
     escrow.fees_held_minor += breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
+    await settle_escrow_state(uow, challenge)  # a refunded escrow funded again holds money
     uow.record(
         EscrowFunded(
             challenge_id=challenge.id,

@@ -83,6 +83,8 @@ class EscrowService:
                         "this idempotency key was used for another funding request",
                         code="idempotency_key_reused",
                     )
+                if funding.processor_payment_id is None:
+                    escrow.check_fundable(challenge)
             else:
                 target = await escrow.funding_target(uow, challenge, data.amount_minor)
                 funding = await escrow.open_funding_for(uow, challenge.id, target)
@@ -98,7 +100,8 @@ class EscrowService:
                     )
             funding_id, needs_payment = funding.id, funding.processor_payment_id is None
             amount, currency = funding.total_minor, funding.currency
-            description = f"Escrow for {challenge.title}"[:200]
+            # Stable for the funding's life: a retry must send the processor the same request.
+            description = f"OpenChance escrow for challenge {challenge.id}"
         if needs_payment:
             try:
                 payment = await processor.create_payment(

@@ -41,7 +41,13 @@ from openchance.payments.milestone_schemas import (
     MilestoneRelease,
     MilestoneSubmit,
 )
-from openchance.payments.release import WORKING_STATUSES, after_release, release, release_key
+from openchance.payments.release import (
+    WORKING_STATUSES,
+    after_release,
+    release,
+    release_key,
+    release_request,
+)
 from openchance.payments.release_jobs import AUTO_RELEASE, RELEASE_REMINDER, MilestoneDue
 
 if TYPE_CHECKING:
@@ -151,9 +157,8 @@ class MilestoneService:
     ) -> MilestoneRead:
         """The challenger accepts the delivery: all that remains of the winner's share is
         released. A retry (same key, or none) answers with the milestone as it is."""
-        return await self._release(
-            actor, milestone_id, None, idempotency_key or APPROVE_KEY, approving=True
-        )
+        key = f"client:{idempotency_key}" if idempotency_key else APPROVE_KEY
+        return await self._release(actor, milestone_id, None, key, approving=True)
 
     async def release_milestone(
         self,
@@ -165,7 +170,7 @@ class MilestoneService:
     ) -> MilestoneRead:
         """The challenger releases part of the winner's share, delivered or not
         (``amount_exceeds_remaining``); the milestone is released once nothing remains."""
-        key = idempotency_key or f"auto:{uuid.uuid4()}"
+        key = f"client:{idempotency_key}" if idempotency_key else f"once:{uuid.uuid4()}"
         return await self._release(actor, milestone_id, data.amount_minor, key, approving=False)
 
     async def _release(
@@ -180,7 +185,13 @@ class MilestoneService:
         async with self._platform.unit_of_work() as uow:
             challenge, milestone = await _load(uow, actor, milestone_id, for_update=True)
             _check_challenger(actor, challenge)
-            if await ledger.find_transaction(uow, release_key(milestone.id, request_key)):
+            done = await ledger.find_transaction(uow, release_key(milestone.id, request_key))
+            if done is not None:
+                if done.metadata.get("request") != release_request(amount_minor):
+                    raise Conflict(
+                        "this idempotency key was used for another release",
+                        code="idempotency_key_reused",
+                    )
                 return await _read(uow, challenge, milestone)
             if approving:
                 _check_status(milestone, MilestoneStatus.SUBMITTED)

@@ -8,21 +8,27 @@ released from also gives back the processor fee (``refund_returns_processor_fee`
 the platform bears. A position a winner is still working on is not refundable
 (``winner_at_work``): that takes a release or a dispute decision.
 
-A refund moves money in two steps around the processor call, so a release running at the
-same time can never spend money on its way back to the card:
+Money moves only when the processor has paid the card, and nothing can spend it meanwhile:
 
-1. ``refund_reserve`` (one unit of work, challenge and funding locked): the held part
-   leaves escrow (or the funding account) for ``processor_clearing``;
+1. the refund is written ``pending`` (challenge and funding locked); from then on the
+   funding pays no release (:func:`~openchance.payments.escrow.escrowed_fundings` leaves
+   out a funding with a refund under way or made) and its refundable amount counts it;
 2. the processor refunds the card, under the key ``refund:<refund id>``;
-3. ``refund_paid``: ``processor_clearing`` → world, the whole amount (the processor fee
-   part comes out of the platform's clearing balance). A processor that refuses or cannot
-   be reached instead gets the reservation reversed: the escrow is as it was.
+3. ``refund_paid`` (challenge locked): the held part leaves escrow (or the funding
+   account), the processor fee part (by the policy) comes out of the platform's
+   ``processor_clearing`` balance, and the whole amount goes to the world.
+
+A processor that refuses (``PaymentFailed``) fails the refund: nothing moved. One that
+cannot be reached (``provider_unavailable``), or an answer lost in a crash, leaves the
+refund ``pending``: the job ``payments.pay_refund`` asks again under the same processor
+key, so a refund the processor made before the connection dropped is never made twice.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -38,9 +44,8 @@ from openchance.errors import (
     OpenChanceError,
     PaymentFailed,
     PermissionDenied,
-    ProviderUnavailable,
 )
-from openchance.models.challenges import Challenge
+from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.ledger import AccountPurpose, OwnerKind
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
@@ -58,6 +63,7 @@ from openchance.payments.events import RefundIssued
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import RefundRead, RefundRequest
 from openchance.payments.ledger_rules import request_hash
+from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -65,6 +71,8 @@ if TYPE_CHECKING:
     from openchance.platform import OpenChance
 
 MAX_KEY_LENGTH = 200
+PAY_REFUND_SAFETY_NET = timedelta(minutes=2)
+"""When the job asks the processor again if the request's own call got no answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,26 +123,17 @@ class RefundService:
                         code="idempotency_key_reused",
                     )
                 return refund_read(existing)
-            refund = await _reserve(uow, challenge, funding, data, key, digest, actor.user_id)
-            refund_id, payment_id = refund.id, funding.processor_payment_id
-            amount = refund.amount_minor
-        assert payment_id is not None
+            refund = await _new_refund(uow, challenge, funding, data, key, digest, actor.user_id)
+            refund_id = refund.id
         try:
-            answer = await self._platform.payment_processor.create_refund(
-                payment_id=payment_id,
-                amount_minor=amount,
-                idempotency_key=f"refund:{refund_id}",
-                metadata={"openchance_refund_id": str(refund_id)},
-            )
-        except (PaymentFailed, ProviderUnavailable) as failure:
-            await self._fail(refund_id, failure)
+            await self.pay_pending_refund(refund_id)
+        except PaymentFailed as refused:
+            await self._fail(refund_id, refused)
             raise
-        async with self._platform.unit_of_work() as uow:
-            refund = await _lock_refund(uow, refund_id)
-            refund.processor_refund_id = answer.id
-            if answer.succeeded:
-                await settle_refund(uow, refund)
-            return refund_read(refund)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            made = await uow.session.get(Refund, refund_id)
+            assert made is not None
+            return refund_read(made)
 
     async def list_refunds(
         self, actor: Actor, *, funding_id: uuid.UUID | None = None,
@@ -165,8 +164,11 @@ class RefundService:
                     .order_by(EscrowFunding.created_at)
                 )
             )  # fmt: skip
+            closed = challenge.status in (ChallengeStatus.CANCELLED, ChallengeStatus.EXPIRED)
             due = []
             for funding in fundings:
+                if not closed and funding.failure_code != "challenge_closed":
+                    continue  # a live challenge: only a payment that arrived too late
                 try:
                     left = await refundable(uow, challenge, funding)
                 except Conflict:
@@ -182,9 +184,9 @@ class RefundService:
         return len(due)
 
     async def pay_pending_refund(self, refund_id: uuid.UUID) -> bool:
-        """Ask the processor to pay a refund whose money is already set aside (a dispute
-        decision's); a processor failure raises, and the job asks again later. Returns
-        whether it was paid now."""
+        """Ask the processor to pay a pending refund, under its own key (a repeat after a
+        lost answer is the same refund), and settle it. The processor's refusal or absence
+        raises: the job asks again later. Returns whether it was paid now."""
         async with self._platform.unit_of_work(read_only=True) as uow:
             refund = await uow.session.get(Refund, refund_id)
             if refund is None or refund.status is not RefundStatus.PENDING:
@@ -200,6 +202,11 @@ class RefundService:
             metadata={"openchance_refund_id": str(refund_id)},
         )
         async with self._platform.unit_of_work() as uow:
+            challenge_id = await uow.session.scalar(
+                select(Refund.challenge_id).where(Refund.id == refund_id)
+            )
+            assert challenge_id is not None
+            await load_challenge(uow, challenge_id, for_update=True)  # the money paths' order
             refund = await _lock_refund(uow, refund_id)
             if refund.status is not RefundStatus.PENDING:
                 return False
@@ -209,16 +216,11 @@ class RefundService:
             return answer.succeeded
 
     async def _fail(self, refund_id: uuid.UUID, failure: OpenChanceError) -> None:
+        """The processor refused for good: nothing moved, the funding pays again."""
         async with self._platform.unit_of_work() as uow:
             refund = await _lock_refund(uow, refund_id)
-            if refund.status is not RefundStatus.PENDING:
+            if refund.status is not RefundStatus.PENDING or refund.set_aside:
                 return
-            reserve = await ledger.find_transaction(uow, f"{refund.idempotency_key}:reserve")
-            if reserve is not None:
-                await ledger.reverse_transaction(
-                    uow, reserve.id, idempotency_key=f"{refund.idempotency_key}:released",
-                    reason=f"refund {refund.id} failed: {failure.code}",
-                )  # fmt: skip
             refund.status = RefundStatus.FAILED
             refund.failure_code = failure.code
             refund.failure_message = str(failure)
@@ -264,7 +266,7 @@ async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFundi
     return Refundable(max(held, 0), max(fee_back, 0), from_escrow=True)
 
 
-async def _reserve(
+async def _new_refund(
     uow: UnitOfWork,
     challenge: Challenge,
     funding: EscrowFunding,
@@ -302,48 +304,51 @@ async def _reserve(
     )
     uow.session.add(refund)
     await uow.flush()
-    source = (
-        AccountRef(purpose=AccountPurpose.ESCROW, currency=funding.currency,
-                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id)
-        if left.from_escrow
-        else AccountRef(purpose=AccountPurpose.CHALLENGER_FUNDING, currency=funding.currency,
-                        owner_kind=OwnerKind.USER, owner_id=funding.payer_id)
+    await uow.enqueue(
+        PAY_REFUND, PayRefund(refund_id=refund.id), delay=PAY_REFUND_SAFETY_NET,
+        idempotency_key=f"pay-refund:{refund.id}",
     )  # fmt: skip
-    await ledger.post_transaction(
-        uow,
-        idempotency_key=f"{key}:reserve",
-        kind="refund_reserve",
-        description=f"Refund {refund.id} of funding {funding.id} set aside",
-        postings=[
-            PostingSpec(account=source, amount_minor=-held, currency=funding.currency),
-            PostingSpec(
-                account=_clearing(funding.currency), amount_minor=held, currency=funding.currency
-            ),
-        ],
-        metadata={"refund_id": str(refund.id), "funding_id": str(funding.id)},
-    )
     return refund
 
 
 async def settle_refund(uow: UnitOfWork, refund: Refund) -> None:
-    """The processor paid the refund: the money leaves the ledger to the world."""
+    """The processor paid the refund: the money leaves the ledger to the world, from
+    processor clearing when a decision set it aside, else from where it was held (and the
+    processor fee part from the platform's clearing balance)."""
+    currency = refund.currency
+    world = PostingSpec(
+        account=AccountRef(purpose=AccountPurpose.WORLD, currency=currency),
+        amount_minor=refund.amount_minor, currency=currency,
+    )  # fmt: skip
+    if refund.set_aside:
+        postings = [
+            PostingSpec(account=_clearing(currency), amount_minor=-refund.amount_minor,
+                        currency=currency),
+            world,
+        ]  # fmt: skip
+    else:
+        funding = await uow.session.get(EscrowFunding, refund.funding_id)
+        assert funding is not None
+        source = (
+            AccountRef(purpose=AccountPurpose.ESCROW, currency=currency,
+                       owner_kind=OwnerKind.CHALLENGE, owner_id=refund.challenge_id)
+            if refund.from_escrow
+            else AccountRef(purpose=AccountPurpose.CHALLENGER_FUNDING, currency=currency,
+                            owner_kind=OwnerKind.USER, owner_id=funding.payer_id)
+        )  # fmt: skip
+        postings = [PostingSpec(account=source, amount_minor=-refund.held_minor,
+                                currency=currency)]  # fmt: skip
+        if refund.processor_fee_minor:
+            postings.append(PostingSpec(account=_clearing(currency),
+                                        amount_minor=-refund.processor_fee_minor,
+                                        currency=currency))  # fmt: skip
+        postings.append(world)
     await ledger.post_transaction(
         uow,
         idempotency_key=f"{refund.idempotency_key}:paid",
         kind="refund_paid",
         description=f"Refund {refund.id} paid back to the card",
-        postings=[
-            PostingSpec(
-                account=_clearing(refund.currency),
-                amount_minor=-refund.amount_minor,
-                currency=refund.currency,
-            ),
-            PostingSpec(
-                account=AccountRef(purpose=AccountPurpose.WORLD, currency=refund.currency),
-                amount_minor=refund.amount_minor,
-                currency=refund.currency,
-            ),
-        ],
+        postings=postings,
         metadata={"refund_id": str(refund.id), "processor_refund_id": refund.processor_refund_id},
     )
     refund.status = RefundStatus.SUCCEEDED

@@ -50,6 +50,11 @@ def release_key(milestone_id: uuid.UUID, request_key: str) -> str:
     return f"milestone:{milestone_id}:release:{request_key}"
 
 
+def release_request(amount_minor: int | None) -> str:
+    """What a release asked for, kept with its transaction: a retry must ask the same."""
+    return "all" if amount_minor is None else str(amount_minor)
+
+
 async def release(
     uow: UnitOfWork,
     challenge: Challenge,
@@ -82,20 +87,25 @@ async def release(
         )  # fmt: skip
     policy = FeePolicy.model_validate(escrow.fee_policy)
     currency = funding.currency
-    solver_fee = rate(amount, policy.solver_fee_bps)
+    # The fee of everything released so far, less what earlier releases took: partial
+    # releases add up to the fee of one release of the whole.
+    solver_fee = rate(milestone.released_minor + amount, policy.solver_fee_bps) - rate(
+        milestone.released_minor, policy.solver_fee_bps
+    )
     escrow_account = AccountRef(
         purpose=AccountPurpose.ESCROW, currency=currency,
         owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id,
     )  # fmt: skip
     fees_account = AccountRef(purpose=AccountPurpose.PLATFORM_FEES, currency=currency)
-    postings = [
-        PostingSpec(account=escrow_account, amount_minor=-amount, currency=currency),
-        PostingSpec(
-            account=AccountRef(purpose=AccountPurpose.SOLVER_PAYABLE, currency=currency,
-                               owner_kind=OwnerKind.USER, owner_id=milestone.solver_id),
-            amount_minor=amount - solver_fee, currency=currency,
-        ),
-    ]  # fmt: skip
+    postings = [PostingSpec(account=escrow_account, amount_minor=-amount, currency=currency)]
+    if amount - solver_fee:
+        postings.append(
+            PostingSpec(
+                account=AccountRef(purpose=AccountPurpose.SOLVER_PAYABLE, currency=currency,
+                                   owner_kind=OwnerKind.USER, owner_id=milestone.solver_id),
+                amount_minor=amount - solver_fee, currency=currency,
+            )
+        )  # fmt: skip
     if solver_fee:
         postings.append(PostingSpec(account=fees_account, amount_minor=solver_fee,
                                     currency=currency))  # fmt: skip
@@ -106,7 +116,8 @@ async def release(
         description=f"Release of “{milestone.title}” to winner {milestone.rank}",
         postings=postings,
         metadata={"milestone_id": str(milestone.id), "challenge_id": str(challenge.id),
-                  "released_by": str(released_by) if released_by else None},
+                  "released_by": str(released_by) if released_by else None,
+                  "request": release_request(amount_minor)},
     )  # fmt: skip
     breakdown = FeeBreakdown.model_validate(funding.breakdown)
     earned = breakdown.challenger_fee_minor + breakdown.fixed_fee_minor

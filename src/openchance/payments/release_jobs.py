@@ -21,7 +21,7 @@ from openchance.jobs import JobContext, JobRegistry, JobType
 from openchance.models.payments import EscrowMilestone, MilestoneStatus
 from openchance.notifications.feed import notify
 from openchance.payments.escrow import has_open_dispute
-from openchance.payments.release import after_release, release
+from openchance.payments.release import WORKING_STATUSES, after_release, release
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ async def auto_release(context: JobContext, payload: MilestoneDue) -> None:
         if not _still_waiting(milestone, payload) or (
             milestone.auto_release_at is not None and milestone.auto_release_at > utcnow()
         ):
+            return
+        if challenge.status not in WORKING_STATUSES:
+            logger.info("auto-release skipped: the challenge is %s", challenge.status.value)
             return
         if await has_open_dispute(uow, challenge.id):
             logger.info("auto-release skipped: the escrow is frozen by a dispute")
