@@ -148,15 +148,19 @@ class LocalProcessor:
                 raise PaymentFailed(
                     "only a charged payment can be refunded", code="charge_not_refundable"
                 )
-            refunded = await uow.session.scalar(
-                select(func.coalesce(func.sum(LocalRefund.amount_minor), 0)).where(
-                    LocalRefund.payment_id == payment.id
+            # int(): PostgreSQL sums bigints to numeric, and the event payload is JSON.
+            refunded = int(
+                await uow.session.scalar(
+                    select(func.coalesce(func.sum(LocalRefund.amount_minor), 0)).where(
+                        LocalRefund.payment_id == payment.id
+                    )
                 )
+                or 0
             )
-            if amount_minor <= 0 or (refunded or 0) + amount_minor > payment.amount_minor:
+            if amount_minor <= 0 or refunded + amount_minor > payment.amount_minor:
                 raise PaymentFailed(
                     f"{amount_minor} is more than remains of the charge "
-                    f"({payment.amount_minor - (refunded or 0)})",
+                    f"({payment.amount_minor - refunded})",
                     code="refund_exceeds_charge",
                 )
             refund = LocalRefund(
@@ -175,7 +179,7 @@ class LocalProcessor:
             charge = {
                 "id": payment.id, "object": "charge", "payment_intent": payment.id,
                 "amount": payment.amount_minor, "currency": payment.currency.lower(),
-                "amount_refunded": (refunded or 0) + amount_minor, "refunded": True,
+                "amount_refunded": refunded + amount_minor, "refunded": True,
             }  # fmt: skip
             await receive_event(
                 uow,
