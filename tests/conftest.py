@@ -90,9 +90,16 @@ def _test_settings(
         "jobs_backoff_base_seconds": 0.0,
         "jobs_lease_seconds": 5.0,
         "jobs_shutdown_timeout_seconds": 2.0,
+        # Funding before publishing (the default) is tested on its own; elsewhere tests
+        # publish and accept without paying first.
+        "escrow_funding_deadline": "not_required",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+DEMO_SEEDING = {"escrow_funding_deadline": "before_publish"}
+"""The demo is seeded as ``serve --demo`` seeds it: with the default funding rule."""
 
 
 async def _seed_demo(settings: Settings) -> None:
@@ -112,13 +119,13 @@ def _seeded_demo_template(
     if BACKEND == "sqlite":
         path = directory / "demo-template.db"
         shutil.copyfile(_migrated_database, path)
-        anyio.run(_seed_demo, _test_settings(f"sqlite:///{path}", redis, files, {}))
+        anyio.run(_seed_demo, _test_settings(f"sqlite:///{path}", redis, files, DEMO_SEEDING))
         yield path, files
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with databases.scratch_postgres_database(f"{worker}_demo") as url:
         databases.migrate_database(url)
-        anyio.run(_seed_demo, _test_settings(url, redis, files, {}))
+        anyio.run(_seed_demo, _test_settings(url, redis, files, DEMO_SEEDING))
         yield url, files
 
 

@@ -64,6 +64,9 @@ class EscrowFundingDeadline(StrEnum):
     """The challenge opens to solvers only once its prize is in escrow."""
     BEFORE_ACCEPT = "before_accept"
     """The challenge may open unfunded; the challenger funds it before accepting a solver."""
+    NOT_REQUIRED = "not_required"
+    """Funding is the challenger's choice at any time (an installation whose money moves
+    elsewhere); solvers still cannot deliver a milestone that is not funded."""
 
 
 class MailBackend(StrEnum):
@@ -327,7 +330,8 @@ class Settings(BaseSettings):
     )
     escrow_funding_deadline: EscrowFundingDeadline = Field(
         default=EscrowFundingDeadline.BEFORE_PUBLISH,
-        description="When escrow must be funded: before_publish or before_accept.",
+        description="When escrow must be funded: before_publish (also before accepting), "
+        "before_accept, or not_required.",
     )
     challenge_review_required: bool = Field(
         default=True,

@@ -49,6 +49,7 @@ from openchance.payments.milestones import MilestoneService
 from openchance.payments.preview import PaymentsService
 from openchance.payments.processors.base import PaymentProcessor
 from openchance.payments.processors.local import LocalProcessor
+from openchance.payments.receipts import ReceiptService
 from openchance.payments.refunds import RefundService
 from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
@@ -128,6 +129,7 @@ class OpenChance:
         self.milestones = MilestoneService(self)
         self.refunds = RefundService(self)
         self.disputes = DisputeService(self)
+        self.receipts = ReceiptService(self)
         self.local_processor = LocalProcessor(self)
         self._payment_processor: PaymentProcessor = self.local_processor
 

@@ -16,7 +16,11 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def cli_env(settings: Settings) -> dict[str, str]:
-    env = {"OPENCHANCE_DATABASE_URL": settings.database_url, "OPENCHANCE_LOG_LEVEL": "WARNING"}
+    env = {
+        "OPENCHANCE_DATABASE_URL": settings.database_url,
+        "OPENCHANCE_LOG_LEVEL": "WARNING",
+        "OPENCHANCE_ESCROW_FUNDING_DEADLINE": settings.escrow_funding_deadline.value,
+    }
     if settings.redis_url:
         env |= {
             "OPENCHANCE_REDIS_URL": settings.redis_url,

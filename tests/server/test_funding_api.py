@@ -208,3 +208,52 @@ class TestRefundApi:
 
         assert response.status_code == 403
         assert response.json()["code"] == "staff_only"
+
+
+class TestReceiptsApi:
+    async def test_the_payer_downloads_the_receipt(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        paid = await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+
+        response = await client.get(
+            f"{API}/payments/{paid.id}/receipt.pdf",
+            headers=await _headers(oc, "owner@example.org"),
+        )
+
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert "openchance-receipt-000001.pdf" in response.headers["content-disposition"]
+        assert response.content.startswith(b"%PDF-")
+
+    async def test_the_history_comes_as_json_and_csv(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+        headers = await _headers(oc, "owner@example.org")
+
+        listed = await client.get(f"{API}/me/payments", headers=headers)
+        exported = await client.get(f"{API}/me/payments.csv", headers=headers)
+
+        assert [line["kind"] for line in listed.json()["lines"]] == ["funding"]
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert exported.text.splitlines()[0].startswith("date,kind,status")
+
+    async def test_a_stranger_gets_not_found(
+        self, oc: OpenChance, client: httpx.AsyncClient
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        await create_user(oc, email="stranger@example.org")
+        challenge = await insert_challenge(oc, owner)
+        paid = await fund(oc, await actor_for(oc, "owner@example.org"), challenge)
+
+        response = await client.get(
+            f"{API}/payments/{paid.id}/receipt.pdf",
+            headers=await _headers(oc, "stranger@example.org"),
+        )
+
+        assert response.status_code == 404

@@ -29,10 +29,12 @@ from openchance.applications.history import change_status
 from openchance.applications.notices import announce, audit_decision
 from openchance.applications.workflow import UNDECIDED_STATUSES, ApplicationAction, next_status
 from openchance.challenges.transitions import start_work
+from openchance.config import EscrowFundingDeadline
 from openchance.errors import Conflict
 from openchance.models.applications import Application, ApplicationStatus
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.payments.deliveries import open_deliveries
+from openchance.payments.escrow import check_funded_before
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -50,11 +52,15 @@ async def accept(
     application: Application,
     note: str,
     client: ClientInfo | None,
+    *,
+    funding_required: EscrowFundingDeadline,
 ) -> None:
-    """Accept ``application`` (its challenge and it locked by the caller, in that order)."""
+    """Accept ``application`` (its challenge and it locked by the caller, in that order);
+    ``challenge_not_funded`` while the installation wants the prize in escrow first."""
     next_status(application.status, ApplicationAction.ACCEPT)
     accepted = await _accepted_count(uow, challenge)
     _check_place_left(challenge, accepted)
+    await check_funded_before(uow, challenge, EscrowFundingDeadline.BEFORE_ACCEPT, funding_required)
     change_status(uow, application, ApplicationAction.ACCEPT, actor_id=actor.user_id, note=note)
     await open_deliveries(uow, challenge, application, rank=accepted + 1)
     starts_work = accepted == 0

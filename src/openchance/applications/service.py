@@ -260,7 +260,10 @@ class ApplicationService:
         async with self._platform.unit_of_work() as uow:
             application, challenge = await lock_visible_application(uow, actor, application_id)
             check_decider(actor, challenge)
-            await accept(uow, actor, challenge, application, note, client)
+            await accept(
+                uow, actor, challenge, application, note, client,
+                funding_required=self._platform.settings.escrow_funding_deadline,
+            )  # fmt: skip
             await uow.flush()
             return await read_application(uow, self._platform.files, actor, application, challenge)
 

@@ -6,11 +6,12 @@ the demo moderator, invitations sent, clarifications added, cancelled with its r
 What the use cases cannot do yet is set on the row afterwards, in one unit of work that
 also re-indexes the challenge:
 
-- money: every challenge past acceptance, a third of the open ones and those their
-  challenger cancelled before work are funded on the local processor
+- money: every challenge is funded on the local processor before it is submitted, as
+  the default ``escrow_funding_deadline`` (``before_publish``) wants
   (``openchance.payments.demo``); a challenge in review has its winner's first milestone
-  delivered, a completed one every milestone delivered and approved (released), and a
-  funded cancelled one is refunded (``in_progress`` itself comes from an accepted
+  delivered, a completed one every milestone delivered and approved (released), a
+  cancelled one is refunded, and an expired one is refunded by the expiry's job once a
+  worker runs (``in_progress`` itself comes from an accepted
   application, made through the application use cases by ``openchance.applications.demo``);
 - an expired challenge needs a deadline in the past, which no use case accepts; its
   deadline is moved back and the real expiry (``expire_if_due``) expires it;
@@ -55,7 +56,7 @@ from openchance.challenges.transitions import complete, deliver
 from openchance.db.types import utcnow
 from openchance.errors import ConfigurationError
 from openchance.models.accounts import User
-from openchance.models.challenges import CancelReason, Challenge, ChallengeStatus, RewardKind
+from openchance.models.challenges import Challenge, ChallengeStatus, RewardKind
 from openchance.payments.demo import deliver_demo_work, fund_demo_challenge
 from openchance.platform import OpenChance
 from openchance.search.sync import schedule_index
@@ -186,22 +187,20 @@ async def _seed_one(
     challenge_id = challenge.id
     if entry.status is ChallengeStatus.DRAFT:
         if entry.review_note is not None and oc.settings.challenge_review_required:
+            await _fund(oc, owner, entry, challenge_id)
             await oc.challenges.submit_challenge(owner, challenge_id)
             await oc.challenges.reject_challenge(
                 moderator, challenge_id, ChallengeRejection(reason=entry.review_note)
             )
         await _settle(oc, entry, challenge_id, now=now)
         return
+    await _fund(oc, owner, entry, challenge_id)
     submitted = await oc.challenges.submit_challenge(owner, challenge_id)
     if entry.status is ChallengeStatus.PENDING_REVIEW:
         await _settle(oc, entry, challenge_id, now=now)
         return
     if submitted.status is ChallengeStatus.PENDING_REVIEW:
         await oc.challenges.approve_challenge(moderator, challenge_id)
-    if _funded(entry, index):
-        # A milestone challenge still in progress has paid its first milestone only.
-        first_only = entry.status is ChallengeStatus.IN_PROGRESS
-        await fund_demo_challenge(oc, owner, challenge_id, fundings=1 if first_only else None)
     for invitee in entry.invitees:
         await oc.challenge_invites.invite(
             owner, challenge_id, InviteCreate(user_id=accounts.user_id(invitee))
@@ -225,17 +224,13 @@ async def _seed_one(
     await _settle(oc, entry, challenge_id, now=now)
 
 
-def _funded(entry: DemoChallenge, index: int) -> bool:
-    """Every challenge past acceptance, a third of the open ones, and those cancelled by
-    their challenger before work (so the demo shows a refund)."""
-    if entry.status in AFTER_APPLICATION:
-        return True
-    if entry.status is ChallengeStatus.OPEN:
-        return index % 3 == 0
-    return entry.cancellation is not None and entry.cancellation.reason in (
-        CancelReason.BY_CHALLENGER_BEFORE_WORK,
-        CancelReason.NO_SUITABLE_APPLICATIONS,
-    )
+async def _fund(
+    oc: OpenChance, owner: Actor, entry: DemoChallenge, challenge_id: uuid.UUID
+) -> None:
+    """Pay the prize into escrow before submitting, as the default funding rule wants; a
+    milestone challenge pays its first milestone, a completed one every milestone."""
+    every = entry.status is ChallengeStatus.COMPLETED
+    await fund_demo_challenge(oc, owner, challenge_id, fundings=None if every else 1)
 
 
 async def _settle(

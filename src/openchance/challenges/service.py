@@ -52,6 +52,7 @@ from openchance.challenges.workflow import (
     ChallengeAction,
     next_status,
 )
+from openchance.config import EscrowFundingDeadline
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput, PermissionDenied
 from openchance.models.accounts import User, UserStatus
@@ -65,6 +66,7 @@ from openchance.models.challenges import (
 from openchance.models.payments import EscrowFunding, FundingStatus
 from openchance.moderation.audit import record_audit
 from openchance.notifications.feed import notify
+from openchance.payments.escrow import check_funded_before
 from openchance.payments.refund_jobs import REFUND_CANCELLED_CHALLENGE, RefundCancelledChallenge
 from openchance.search.sync import schedule_index
 
@@ -215,7 +217,8 @@ class ChallengeService:
     async def submit_challenge(self, actor: Actor, challenge_id: uuid.UUID) -> ChallengeRead:
         """The challenger submits a draft: to review when pre-publish review is on
         (``challenge_review_required``), else it opens at once. The deadline must still be
-        in the future (``deadline_in_past``)."""
+        in the future (``deadline_in_past``), and with ``escrow_funding_deadline``
+        ``before_publish`` the prize (or first milestone) in escrow (``challenge_not_funded``)."""
         review = self._platform.settings.challenge_review_required
         action = ChallengeAction.SUBMIT_FOR_REVIEW if review else ChallengeAction.PUBLISH
         async with self._platform.unit_of_work() as uow:
@@ -223,6 +226,10 @@ class ChallengeService:
             check_owner(actor, challenge)
             next_status(challenge.status, action)
             _check_deadline_ahead(challenge)
+            await check_funded_before(
+                uow, challenge, EscrowFundingDeadline.BEFORE_PUBLISH,
+                self._platform.settings.escrow_funding_deadline,
+            )  # fmt: skip
             await transition(uow, challenge, action)
             challenge.submitted_at = utcnow()
             challenge.review_note = None
@@ -243,6 +250,10 @@ class ChallengeService:
             challenge = await load_visible_challenge(uow, actor, challenge_id, for_update=True)
             next_status(challenge.status, ChallengeAction.APPROVE)
             _check_deadline_ahead(challenge)
+            await check_funded_before(
+                uow, challenge, EscrowFundingDeadline.BEFORE_PUBLISH,
+                self._platform.settings.escrow_funding_deadline,
+            )  # fmt: skip
             await transition(uow, challenge, ChallengeAction.APPROVE)
             challenge.reviewed_by = actor.user_id
             challenge.review_note = None

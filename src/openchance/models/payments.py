@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -325,6 +326,53 @@ class Dispute(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_disputes_status", "status", "created_at"),
         Index("ix_disputes_milestone", "milestone_id"),
     )
+
+
+class ReceiptKind(StrEnum):
+    """What a receipt is for."""
+
+    FUNDING = "funding"
+    """A payment the processor charged."""
+    REFUND = "refund"
+    """Money the processor gave back to the card."""
+
+
+class Receipt(UUIDPrimaryKey, Base):
+    """A numbered receipt, issued in the transaction that recorded the money."""
+
+    __tablename__ = "receipts"
+
+    number: Mapped[int] = mapped_column(
+        BigInteger, unique=True, doc="1, 2, 3, … across the installation, without gaps."
+    )
+    kind: Mapped[ReceiptKind] = mapped_column(enum_column(ReceiptKind, 16))
+    funding_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("escrow_fundings.id", ondelete="RESTRICT")
+    )
+    refund_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("refunds.id", ondelete="RESTRICT"), unique=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    issued_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_receipts_user", "user_id", "issued_at"),
+        Index(
+            "uq_receipts_funding", "funding_id", unique=True,
+            sqlite_where=text("kind = 'funding'"), postgresql_where=text("kind = 'funding'"),
+        ),
+    )  # fmt: skip
+
+
+class ReceiptSequence(Base):
+    """The last receipt number given, in one row locked while the next is taken."""
+
+    __tablename__ = "receipt_sequence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
 
 
 class ProcessorEvent(UUIDPrimaryKey, Base):

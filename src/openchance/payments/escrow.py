@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, func, select
 
 from openchance.challenges.repository import load_challenge
+from openchance.config import EscrowFundingDeadline
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput
 from openchance.models.challenges import (
@@ -54,6 +55,7 @@ from openchance.payments import ledger
 from openchance.payments.events import EscrowFunded
 from openchance.payments.fees import FeeBreakdown, FeePolicy, fee_breakdown
 from openchance.payments.processors.base import FUNDING_ID_METADATA, PaymentState, ProcessorPayment
+from openchance.payments.receipts import issue_receipt
 from openchance.payments.refund_jobs import REFUND_CANCELLED_CHALLENGE, RefundCancelledChallenge
 from openchance.payments.schemas import AccountRef, PostingSpec
 
@@ -273,6 +275,7 @@ async def _record_success(
     funding.status = FundingStatus.SUCCEEDED
     funding.succeeded_at = utcnow()
     funding.failure_code = funding.failure_message = None
+    await issue_receipt(uow, funding)
     if reason is not None:
         funding.failure_code, funding.failure_message = reason
         logger.warning("funding %s succeeded but was not escrowed: %s", funding.id, reason[0])
@@ -432,3 +435,42 @@ async def settle_escrow_state(uow: UnitOfWork, challenge: Challenge) -> None:
         held.state = EscrowState.RELEASED
     else:
         held.state = EscrowState.REFUNDED
+
+
+async def work_is_funded(uow: UnitOfWork, challenge: Challenge) -> bool:
+    """The prize, or a milestone reward's first milestone, is in escrow and pays releases."""
+    first = 1 if challenge.reward_kind is RewardKind.MILESTONES else None
+    found = await uow.session.scalar(
+        select(EscrowFunding.id)
+        .where(
+            EscrowFunding.challenge_id == challenge.id,
+            paying_fundings(),
+            EscrowFunding.milestone_position.is_(None)
+            if first is None
+            else EscrowFunding.milestone_position == first,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def check_funded_before(
+    uow: UnitOfWork,
+    challenge: Challenge,
+    step: EscrowFundingDeadline,
+    required: EscrowFundingDeadline,
+) -> None:
+    """``challenge_not_funded`` when the installation's ``escrow_funding_deadline``
+    (``required``) wants the money in escrow before ``step`` (publishing, or accepting an
+    application; ``before_publish`` also wants it before accepting) and it is not."""
+    needed = (
+        required is EscrowFundingDeadline.BEFORE_PUBLISH
+        or required is step is EscrowFundingDeadline.BEFORE_ACCEPT
+    )
+    if needed and not await work_is_funded(uow, challenge):
+        what = "first milestone" if challenge.reward_kind is RewardKind.MILESTONES else "prize"
+        raise Conflict(
+            f"fund the challenge's {what} into escrow first",
+            code="challenge_not_funded",
+            required=required.value,
+        )

@@ -8,7 +8,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openchance.models.payments import EscrowState, FundingStatus, ProcessorName, RefundStatus
+from openchance.models.payments import (
+    EscrowState,
+    FundingStatus,
+    ProcessorName,
+    ReceiptKind,
+    RefundStatus,
+)
 from openchance.payments.fees import FeeBreakdown, FeePolicy
 
 
@@ -117,3 +123,19 @@ class EscrowSummary(BaseModel):
     """Staff: escrows by state and currency."""
 
     counts: list[EscrowCount]
+
+
+class PaymentHistoryLine(BaseModel):
+    id: uuid.UUID = Field(
+        description="The funding or refund; its receipt is at /api/v1/payments/{id}/receipt.pdf."
+    )
+    kind: ReceiptKind
+    challenge_id: uuid.UUID
+    amount_minor: int = Field(description="Charged (funding) or given back (refund).")
+    currency: str
+    at: datetime
+    receipt_number: int | None
+
+
+class PaymentHistory(BaseModel):
+    lines: list[PaymentHistoryLine]

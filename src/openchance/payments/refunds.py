@@ -63,6 +63,7 @@ from openchance.payments.events import RefundIssued
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import RefundRead, RefundRequest
 from openchance.payments.ledger_rules import request_hash
+from openchance.payments.receipts import issue_receipt
 from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
 from openchance.payments.schemas import AccountRef, PostingSpec
 
@@ -353,6 +354,9 @@ async def settle_refund(uow: UnitOfWork, refund: Refund) -> None:
     )
     refund.status = RefundStatus.SUCCEEDED
     refund.succeeded_at = utcnow()
+    paid_funding = await uow.session.get(EscrowFunding, refund.funding_id)
+    assert paid_funding is not None
+    await issue_receipt(uow, paid_funding, refund)
     challenge = await load_challenge(uow, refund.challenge_id)
     await settle_escrow_state(uow, challenge)
     uow.record(
