@@ -14,6 +14,7 @@ from openchance_tui.screens import (
     ChallengesReviewScreen,
     ConversationsScreen,
     DashboardScreen,
+    PaymentsScreen,
     UsersScreen,
 )
 
@@ -34,6 +35,7 @@ class OpenChanceConsole(App[None]):
         Binding("u", "switch_mode('users')", "Users"),
         Binding("m", "switch_mode('moderation')", "Moderation"),
         Binding("v", "switch_mode('conversations')", "Conversations"),
+        Binding("p", "switch_mode('payments')", "Payments"),
         Binding("q", "quit", "Quit"),
         Binding("r", "screen.reload", "Refresh"),
         Binding("question_mark", "toggle_help", "Help"),
@@ -66,6 +68,7 @@ class OpenChanceConsole(App[None]):
             "conversations",
             lambda: ConversationsScreen(self.oc, self.actor, client=self.client),
         )
+        self.add_mode("payments", lambda: PaymentsScreen(self.oc, self.actor, client=self.client))
 
     async def on_mount(self) -> None:
         self.sub_title = f"as {self.actor.label}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 SIZE_UNITS = ("KB", "MB", "GB")
@@ -53,3 +54,8 @@ def shorten(text: str, width: int) -> str:
     lines = text.strip().splitlines()
     line = lines[0] if lines else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def short_id(value: uuid.UUID) -> str:
+    """The first 8 hex digits of an id: enough to tell rows apart in a column."""
+    return value.hex[:8]

@@ -20,6 +20,9 @@ from openchance.health.schemas import HealthReport
 from openchance.jobs.schemas import JobCounts, JobDetail, JobRead
 from openchance.messaging.schemas import ConversationRead, MessageRead
 from openchance.moderation.audit import AuditEntryRead
+from openchance.payments.dispute_schemas import DisputeRead
+from openchance.payments.funding_schemas import EscrowSummary, FundingRead
+from openchance.payments.milestone_schemas import MilestoneRead
 
 
 class JobAction(StrEnum):
@@ -210,4 +213,43 @@ class ConversationActionRefused(Message, bubble=False):
 
     action: ConversationAction
     conversation_id: uuid.UUID
+    error: OpenChanceError
+
+
+# -- payments -------------------------------------------------------------------------
+
+
+@dataclass
+class PaymentsLoaded(Message, bubble=False):
+    generation: int
+    """Which load this answers: only the latest one is shown."""
+    summary: EscrowSummary
+    disputes: Sequence[DisputeRead]
+    """Open, oldest first."""
+    more_open: bool
+    """More disputes are open than the queue shows."""
+    fundings: Sequence[FundingRead]
+    """The newest first."""
+
+
+@dataclass
+class DisputeDetailLoaded(Message, bubble=False):
+    dispute: DisputeRead
+    milestone: MilestoneRead
+    """The disputed milestone: its share, and what of it remains in escrow."""
+
+
+@dataclass
+class DisputeDecided(Message, bubble=False):
+    dispute: DisputeRead
+    currency: str | None
+    """The milestone's currency, as last shown (``None`` if its detail was not loaded)."""
+
+
+@dataclass
+class DisputeDecisionRefused(Message, bubble=False):
+    """The core refused a decision (decided meanwhile, not support, a split that does not
+    add up, …)."""
+
+    dispute_id: uuid.UUID
     error: OpenChanceError

@@ -1,12 +1,13 @@
-"""How the console writes ages, sizes and long text."""
+"""How the console writes ages, sizes, long text and ids."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from openchance_tui.formatting import format_age, format_size, shorten
+from openchance_tui.formatting import format_age, format_size, short_id, shorten
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -54,3 +55,8 @@ class TestShorten:
 
     def test_only_the_first_line_is_kept(self) -> None:
         assert shorten("  first line\nsecond line", 40) == "first line"
+
+
+class TestShortId:
+    def test_it_is_the_first_eight_hex_digits(self) -> None:
+        assert short_id(uuid.UUID("3d4f1a0d-d186-4241-8421-0f5958846748")) == "3d4f1a0d"

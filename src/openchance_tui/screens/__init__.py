@@ -3,6 +3,13 @@
 from openchance_tui.screens.challenges_review import ChallengesReviewScreen
 from openchance_tui.screens.conversations import ConversationsScreen
 from openchance_tui.screens.dashboard import DashboardScreen
+from openchance_tui.screens.payments import PaymentsScreen
 from openchance_tui.screens.users import UsersScreen
 
-__all__ = ["ChallengesReviewScreen", "ConversationsScreen", "DashboardScreen", "UsersScreen"]
+__all__ = [
+    "ChallengesReviewScreen",
+    "ConversationsScreen",
+    "DashboardScreen",
+    "PaymentsScreen",
+    "UsersScreen",
+]

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from openchance import Actor, OpenChance, OpenChanceError
 from openchance.jobs.schemas import JobFilter
 from openchance.models.jobs import JobState
+from openchance_tui.formatting import short_id
 from openchance_tui.messages import (
     DeadJobsLoaded,
     HealthChecked,
@@ -27,7 +28,6 @@ from openchance_tui.messages import (
 )
 from openchance_tui.notices import show_error
 from openchance_tui.widgets import DeadJobsTable, HealthPanel, JobCountsPanel
-from openchance_tui.widgets.dead_jobs_table import short_id
 
 DEAD_JOBS_SHOWN = 200
 

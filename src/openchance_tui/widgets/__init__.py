@@ -4,6 +4,10 @@ from openchance_tui.widgets.challenge_detail import ChallengeDetail, ChallengeDe
 from openchance_tui.widgets.conversation_panel import ConversationDetail, ConversationPanel
 from openchance_tui.widgets.conversations_table import ConversationsTable
 from openchance_tui.widgets.dead_jobs_table import DeadJobsTable
+from openchance_tui.widgets.dispute_detail import DisputeDetail, DisputeDetailPanel
+from openchance_tui.widgets.disputes_table import DisputesTable
+from openchance_tui.widgets.escrow_summary import EscrowSummaryPanel
+from openchance_tui.widgets.fundings_table import FundingsTable
 from openchance_tui.widgets.health_panel import HealthPanel
 from openchance_tui.widgets.job_counts import JobCountsPanel
 from openchance_tui.widgets.review_queue_table import ReviewQueueTable
@@ -17,6 +21,11 @@ __all__ = [
     "ConversationPanel",
     "ConversationsTable",
     "DeadJobsTable",
+    "DisputeDetail",
+    "DisputeDetailPanel",
+    "DisputesTable",
+    "EscrowSummaryPanel",
+    "FundingsTable",
     "HealthPanel",
     "JobCountsPanel",
     "ReviewQueueTable",

@@ -10,14 +10,10 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from openchance.jobs.schemas import JobRead
-from openchance_tui.formatting import format_time
+from openchance_tui.formatting import format_time, short_id
 from openchance_tui.styles import component_css
 
 ERROR_WIDTH = 80
-
-
-def short_id(job_id: uuid.UUID) -> str:
-    return job_id.hex[:8]
 
 
 def first_line(text: str | None, width: int = ERROR_WIDTH) -> str:
