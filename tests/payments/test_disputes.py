@@ -26,7 +26,7 @@ from openchance.models.payments import (
     RefundStatus,
 )
 from openchance.payments.dispute_schemas import DisputeDecision, DisputeOpen
-from openchance.payments.milestone_schemas import MilestoneRead, MilestoneSubmit
+from openchance.payments.milestone_schemas import MilestoneRead, MilestoneRelease, MilestoneSubmit
 from openchance.payments.processors.base import ProcessorRefund
 from openchance.payments.processors.local import LocalProcessor
 from openchance.payments.schemas import AccountRef
@@ -338,3 +338,22 @@ class TestDisputeQueue:
 
         with pytest.raises(PermissionDenied):
             await oc.disputes.list_disputes(winners.owner)
+
+
+class TestDecisionsAndReleasesTogether:
+    async def test_a_decision_and_a_release_from_one_funding_earn_its_fees_once(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await accepted_winners(oc, winners=2, prize_split=[50, 50])
+        await fund(oc, winners.owner, winners.challenge_id)
+        first, second = await oc.milestones.list_milestones(winners.owner, winners.challenge_id)
+        dispute = await oc.disputes.open_dispute(winners.solvers[0], first.id, COMPLAINT)
+        await oc.disputes.decide_dispute(SYSTEM, dispute.id, decision(DisputeOutcome.RELEASE_ALL))
+
+        await oc.milestones.release_milestone(
+            winners.owner, second.id, MilestoneRelease(amount_minor=50_000)
+        )
+
+        # 10 % solver fees of 2 x 500.00 and the 5 % challenger fee, once
+        assert await balance(oc, AccountPurpose.PLATFORM_FEES) == 10_000 + 5_000
+        assert (await oc.ledger.check_invariants(SYSTEM)).ok

@@ -32,14 +32,13 @@ from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from openchance.messaging.conversations import post_system_message
 from openchance.models.challenges import Challenge
-from openchance.models.ledger import AccountPurpose, OwnerKind
+from openchance.models.ledger import AccountPurpose
 from openchance.models.messaging import Conversation, Message
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
     Dispute,
     DisputeOutcome,
     DisputeStatus,
-    EscrowFunding,
     EscrowMilestone,
     EscrowState,
     MilestoneStatus,
@@ -53,10 +52,16 @@ from openchance.payments.deliveries import funding_of, winner_share
 from openchance.payments.dispute_schemas import DisputeDecision, DisputeOpen, DisputeRead
 from openchance.payments.escrow import load_escrow, settle_escrow_state
 from openchance.payments.events import DisputeDecided, DisputeOpened
-from openchance.payments.fees import FeeBreakdown, FeePolicy, rate
+from openchance.payments.fees import FeePolicy, rate
 from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
 from openchance.payments.refunds import refund_read
-from openchance.payments.release import after_release, complete_if_done
+from openchance.payments.release import (
+    after_release,
+    complete_if_done,
+    earn_fees,
+    fees_are_earned,
+    held_fees,
+)
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -203,14 +208,11 @@ class DisputeService:
             remaining = winner_share(challenge, funding, milestone.rank) - milestone.released_minor
             to_solver, to_challenger = _amounts(data, remaining)
             fees_back = 0
-            earned_key = f"funding:{funding.id}:fees_earned"
-            breakdown = FeeBreakdown.model_validate(funding.breakdown)
-            unearned = breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
-            if await ledger.find_transaction(uow, earned_key) is None and unearned:
+            if not await fees_are_earned(uow, funding):
                 if to_solver == 0:
-                    fees_back = unearned
+                    fees_back = held_fees(funding)
                 else:
-                    await _earn_fees(uow, challenge, funding, unearned, earned_key)
+                    await earn_fees(uow, challenge.id, funding)
             refunded = to_challenger + fees_back
             policy = FeePolicy.model_validate(escrow.fee_policy)
             solver_fee = rate(milestone.released_minor + to_solver, policy.solver_fee_bps) - rate(
@@ -317,54 +319,28 @@ def _decision_postings(
 ) -> list[PostingSpec]:
     postings = [
         PostingSpec(
-            account=AccountRef(purpose=AccountPurpose.ESCROW, currency=currency,
-                               owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
+            account=AccountRef.escrow(challenge.id, currency),
             amount_minor=-(to_solver + refunded), currency=currency,
         )
     ]  # fmt: skip
     if to_solver - solver_fee:
         postings.append(
             PostingSpec(
-                account=AccountRef(purpose=AccountPurpose.SOLVER_PAYABLE, currency=currency,
-                                   owner_kind=OwnerKind.USER, owner_id=milestone.solver_id),
+                account=AccountRef.payable(milestone.solver_id, currency),
                 amount_minor=to_solver - solver_fee, currency=currency,
             )
         )  # fmt: skip
     if solver_fee:
         postings.append(
-            PostingSpec(account=AccountRef(purpose=AccountPurpose.PLATFORM_FEES,
-                                           currency=currency),
+            PostingSpec(account=AccountRef.system(AccountPurpose.PLATFORM_FEES, currency),
                         amount_minor=solver_fee, currency=currency)
         )  # fmt: skip
     if refunded:
         postings.append(
-            PostingSpec(account=AccountRef(purpose=AccountPurpose.PROCESSOR_CLEARING,
-                                           currency=currency),
+            PostingSpec(account=AccountRef.system(AccountPurpose.PROCESSOR_CLEARING, currency),
                         amount_minor=refunded, currency=currency)
         )  # fmt: skip
     return postings
-
-
-async def _earn_fees(
-    uow: UnitOfWork, challenge: Challenge, funding: EscrowFunding, amount: int, key: str
-) -> None:
-    currency = funding.currency
-    await ledger.post_transaction(
-        uow,
-        idempotency_key=key,
-        kind="fees_earned",
-        description=f"Challenger-side fees of funding {funding.id}, earned by a decision",
-        postings=[
-            PostingSpec(account=AccountRef(purpose=AccountPurpose.ESCROW, currency=currency,
-                                           owner_kind=OwnerKind.CHALLENGE,
-                                           owner_id=challenge.id),
-                        amount_minor=-amount, currency=currency),
-            PostingSpec(account=AccountRef(purpose=AccountPurpose.PLATFORM_FEES,
-                                           currency=currency),
-                        amount_minor=amount, currency=currency),
-        ],
-        metadata={"funding_id": str(funding.id)},
-    )  # fmt: skip
 
 
 async def _lock(uow: UnitOfWork, milestone_id: uuid.UUID) -> tuple[Challenge, EscrowMilestone]:

@@ -37,7 +37,7 @@ from openchance.models.challenges import (
     ChallengeStatus,
     RewardKind,
 )
-from openchance.models.ledger import AccountPurpose, OwnerKind
+from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     OPEN_FUNDING_STATUSES,
     SETTLED_MILESTONE_STATUSES,
@@ -292,14 +292,12 @@ async def _record_success(
     postings = [
         PostingSpec(account=_funding_account(funding.payer_id, currency),
                     amount_minor=-funding.total_minor, currency=currency),
-        PostingSpec(account=AccountRef(purpose=AccountPurpose.ESCROW, currency=currency,
-                                       owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
+        PostingSpec(account=AccountRef.escrow(challenge.id, currency),
                     amount_minor=held, currency=currency),
     ]  # fmt: skip
     if breakdown.processor_fee_minor:
         postings.append(
-            PostingSpec(account=AccountRef(purpose=AccountPurpose.PROCESSOR_FEES,
-                                           currency=currency),
+            PostingSpec(account=AccountRef.system(AccountPurpose.PROCESSOR_FEES, currency),
                         amount_minor=breakdown.processor_fee_minor, currency=currency)
         )  # fmt: skip
     await ledger.post_transaction(
@@ -358,16 +356,11 @@ async def _why_not_escrowable(
 
 
 def _world(currency: str) -> AccountRef:
-    return AccountRef(purpose=AccountPurpose.WORLD, currency=currency)
+    return AccountRef.system(AccountPurpose.WORLD, currency)
 
 
 def _funding_account(user_id: uuid.UUID, currency: str) -> AccountRef:
-    return AccountRef(
-        purpose=AccountPurpose.CHALLENGER_FUNDING,
-        currency=currency,
-        owner_kind=OwnerKind.USER,
-        owner_id=user_id,
-    )
+    return AccountRef.funding(user_id, currency)
 
 
 def _amount_error(code: str, message: str) -> InvalidInput:
@@ -409,8 +402,7 @@ async def settle_escrow_state(uow: UnitOfWork, challenge: Challenge) -> None:
     await uow.flush()
     account = await ledger.find_account(
         uow,
-        AccountRef(purpose=AccountPurpose.ESCROW, currency=held.currency,
-                   owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id),
+        AccountRef.escrow(challenge.id, held.currency),
     )  # fmt: skip
     statuses = await uow.session.scalars(
         select(EscrowMilestone.status).where(EscrowMilestone.challenge_id == challenge.id)

@@ -46,7 +46,7 @@ from openchance.errors import (
     PermissionDenied,
 )
 from openchance.models.challenges import Challenge, ChallengeStatus
-from openchance.models.ledger import AccountPurpose, OwnerKind
+from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
     WHOLE_PRIZE,
@@ -65,6 +65,7 @@ from openchance.payments.funding_schemas import RefundRead, RefundRequest
 from openchance.payments.ledger_rules import request_hash
 from openchance.payments.receipts import issue_receipt
 from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
+from openchance.payments.release import fees_are_earned, held_fees
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -258,8 +259,8 @@ async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFundi
             code="winner_at_work",
         )
     released = sum(row.released_minor for row in rows)
-    fees_earned = await ledger.find_transaction(uow, f"funding:{funding.id}:fees_earned")
-    fees_held = 0 if fees_earned else breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
+    fees_earned = await fees_are_earned(uow, funding)
+    fees_held = 0 if fees_earned else held_fees(funding)
     held = breakdown.prize_minor - released + fees_held - held_taken
     fee_back = 0
     if breakdown.policy.refund_returns_processor_fee and released == 0 and not fees_earned:
@@ -318,7 +319,7 @@ async def settle_refund(uow: UnitOfWork, refund: Refund) -> None:
     processor fee part from the platform's clearing balance)."""
     currency = refund.currency
     world = PostingSpec(
-        account=AccountRef(purpose=AccountPurpose.WORLD, currency=currency),
+        account=AccountRef.system(AccountPurpose.WORLD, currency),
         amount_minor=refund.amount_minor, currency=currency,
     )  # fmt: skip
     if refund.set_aside:
@@ -331,11 +332,9 @@ async def settle_refund(uow: UnitOfWork, refund: Refund) -> None:
         funding = await uow.session.get(EscrowFunding, refund.funding_id)
         assert funding is not None
         source = (
-            AccountRef(purpose=AccountPurpose.ESCROW, currency=currency,
-                       owner_kind=OwnerKind.CHALLENGE, owner_id=refund.challenge_id)
+            AccountRef.escrow(refund.challenge_id, currency)
             if refund.from_escrow
-            else AccountRef(purpose=AccountPurpose.CHALLENGER_FUNDING, currency=currency,
-                            owner_kind=OwnerKind.USER, owner_id=funding.payer_id)
+            else AccountRef.funding(funding.payer_id, currency)
         )  # fmt: skip
         postings = [PostingSpec(account=source, amount_minor=-refund.held_minor,
                                 currency=currency)]  # fmt: skip
@@ -396,7 +395,7 @@ def refund_read(refund: Refund) -> RefundRead:
 
 
 def _clearing(currency: str) -> AccountRef:
-    return AccountRef(purpose=AccountPurpose.PROCESSOR_CLEARING, currency=currency)
+    return AccountRef.system(AccountPurpose.PROCESSOR_CLEARING, currency)
 
 
 def _check_may_refund(actor: Actor) -> None:

@@ -25,9 +25,10 @@ from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput
 from openchance.models.applications import Application, ApplicationStatus
 from openchance.models.challenges import Challenge, ChallengeStatus
-from openchance.models.ledger import AccountPurpose, OwnerKind
+from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
+    EscrowFunding,
     EscrowMilestone,
     MilestoneStatus,
 )
@@ -48,6 +49,43 @@ WORKING_STATUSES = frozenset({ChallengeStatus.IN_PROGRESS, ChallengeStatus.IN_RE
 
 def release_key(milestone_id: uuid.UUID, request_key: str) -> str:
     return f"milestone:{milestone_id}:release:{request_key}"
+
+
+def fees_earned_key(funding_id: uuid.UUID) -> str:
+    return f"funding:{funding_id}:fees_earned"
+
+
+def held_fees(funding: EscrowFunding) -> int:
+    """The challenger-side and fixed fees a funding holds in escrow until they are earned."""
+    breakdown = FeeBreakdown.model_validate(funding.breakdown)
+    return breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
+
+
+async def fees_are_earned(uow: UnitOfWork, funding: EscrowFunding) -> bool:
+    return await ledger.find_transaction(uow, fees_earned_key(funding.id)) is not None
+
+
+async def earn_fees(uow: UnitOfWork, challenge_id: uuid.UUID, funding: EscrowFunding) -> None:
+    """The funding's held fees go to the platform, once (by a release or a decision that
+    pays the solver; a repeat is the same transaction)."""
+    amount = held_fees(funding)
+    if not amount:
+        return
+    currency = funding.currency
+    await ledger.post_transaction(
+        uow,
+        idempotency_key=fees_earned_key(funding.id),
+        kind="fees_earned",
+        description=f"Challenger-side fees of funding {funding.id}, earned by a payment to a "
+        "solver",
+        postings=[
+            PostingSpec(account=AccountRef.escrow(challenge_id, currency),
+                        amount_minor=-amount, currency=currency),
+            PostingSpec(account=AccountRef.system(AccountPurpose.PLATFORM_FEES, currency),
+                        amount_minor=amount, currency=currency),
+        ],
+        metadata={"funding_id": str(funding.id)},
+    )  # fmt: skip
 
 
 def release_request(amount_minor: int | None) -> str:
@@ -92,17 +130,13 @@ async def release(
     solver_fee = rate(milestone.released_minor + amount, policy.solver_fee_bps) - rate(
         milestone.released_minor, policy.solver_fee_bps
     )
-    escrow_account = AccountRef(
-        purpose=AccountPurpose.ESCROW, currency=currency,
-        owner_kind=OwnerKind.CHALLENGE, owner_id=challenge.id,
-    )  # fmt: skip
-    fees_account = AccountRef(purpose=AccountPurpose.PLATFORM_FEES, currency=currency)
+    escrow_account = AccountRef.escrow(challenge.id, currency)  # fmt: skip
+    fees_account = AccountRef.system(AccountPurpose.PLATFORM_FEES, currency)
     postings = [PostingSpec(account=escrow_account, amount_minor=-amount, currency=currency)]
     if amount - solver_fee:
         postings.append(
             PostingSpec(
-                account=AccountRef(purpose=AccountPurpose.SOLVER_PAYABLE, currency=currency,
-                                   owner_kind=OwnerKind.USER, owner_id=milestone.solver_id),
+                account=AccountRef.payable(milestone.solver_id, currency),
                 amount_minor=amount - solver_fee, currency=currency,
             )
         )  # fmt: skip
@@ -119,20 +153,7 @@ async def release(
                   "released_by": str(released_by) if released_by else None,
                   "request": release_request(amount_minor)},
     )  # fmt: skip
-    breakdown = FeeBreakdown.model_validate(funding.breakdown)
-    earned = breakdown.challenger_fee_minor + breakdown.fixed_fee_minor
-    if earned:
-        await ledger.post_transaction(
-            uow,
-            idempotency_key=f"funding:{funding.id}:fees_earned",
-            kind="fees_earned",
-            description=f"Challenger-side fees of funding {funding.id}, earned at first release",
-            postings=[
-                PostingSpec(account=escrow_account, amount_minor=-earned, currency=currency),
-                PostingSpec(account=fees_account, amount_minor=earned, currency=currency),
-            ],
-            metadata={"funding_id": str(funding.id)},
-        )
+    await earn_fees(uow, challenge.id, funding)
     now = utcnow()
     milestone.released_minor += amount
     if amount == remaining:
