@@ -41,6 +41,7 @@ from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.payments import jobs as payment_jobs
+from openchance.payments import reconciliation as reconciliation_jobs
 from openchance.payments import refund_jobs
 from openchance.payments import release_jobs as milestone_jobs
 from openchance.payments.disputes import DisputeService
@@ -50,6 +51,7 @@ from openchance.payments.preview import PaymentsService
 from openchance.payments.processors.base import PaymentProcessor
 from openchance.payments.processors.local import LocalProcessor
 from openchance.payments.receipts import ReceiptService
+from openchance.payments.reconciliation import ReconciliationService
 from openchance.payments.refunds import RefundService
 from openchance.payments.service import LedgerService
 from openchance.providers.bus import EventBus, InProcessBus, RedisBus
@@ -77,6 +79,7 @@ def core_job_registry() -> JobRegistry:
     payment_jobs.register(registry)
     milestone_jobs.register(registry)
     refund_jobs.register(registry)
+    reconciliation_jobs.register(registry)
     return registry
 
 
@@ -130,6 +133,7 @@ class OpenChance:
         self.refunds = RefundService(self)
         self.disputes = DisputeService(self)
         self.receipts = ReceiptService(self)
+        self.reconciliation = ReconciliationService(self)
         self.local_processor = LocalProcessor(self)
         self._payment_processor: PaymentProcessor = self.local_processor
 

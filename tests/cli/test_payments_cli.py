@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from sqlalchemy import text
 
-from openchance import OpenChance, Settings
+from openchance import Actor, OpenChance, Settings
 from tests.cli.conftest import Invoke, on_platform
 from tests.factories.challenges import insert_challenge
 from tests.factories.ledger import deposit, escrow, funding, move, post
 from tests.factories.payments import fund
 from tests.factories.users import actor_for, create_user
+
+ACTOR = Actor.system("tests")
 
 
 async def _some_ledger(oc: OpenChance) -> None:
@@ -204,3 +207,31 @@ class TestPaymentsRefund:
 
         assert result.exit_code != 0
         assert "nothing_to_refund" in result.output
+
+
+class TestPaymentsReconcile:
+    def test_a_matching_ledger_exits_0(self, invoke: Invoke, settings: Settings) -> None:
+        on_platform(settings, _funded_challenge)
+
+        result = invoke("payments", "reconcile", "--json")
+
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert (body["ok"], body["payments_checked"]) == (True, 1)
+
+    def test_a_mismatch_exits_1_and_is_listed(self, invoke: Invoke, settings: Settings) -> None:
+        async def refund_by_hand(oc: OpenChance) -> None:
+            _, funding_id = await _funded_challenge(oc)
+            funding = await oc.escrow.get_funding(ACTOR, uuid.UUID(funding_id))
+            assert funding.processor_payment_id is not None
+            await oc.local_processor.create_refund(
+                payment_id=funding.processor_payment_id, amount_minor=500,
+                idempotency_key="by-hand", metadata={},
+            )  # fmt: skip
+
+        on_platform(settings, refund_by_hand)
+
+        result = invoke("payments", "reconcile")
+
+        assert result.exit_code == 1
+        assert "refund_unknown" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from openchance import Actor, OpenChance
 from openchance.errors import PaymentFailed, ProviderUnavailable
@@ -74,6 +75,12 @@ class UnreachableProcessor:
         self, *, payment_id: str, amount_minor: int, idempotency_key: str,
         metadata: Mapping[str, str],
     ) -> ProcessorRefund:  # fmt: skip
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
+    async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
+    async def list_refunds(self, *, created_since: datetime | None) -> list[ProcessorRefund]:
         raise ProviderUnavailable("payments", "the payment processor did not answer")
 
 

@@ -72,6 +72,7 @@ from openchance.models.payments import (
     Receipt,
     ReceiptKind,
     ReceiptSequence,
+    ReconciliationRun,
     Refund,
     RefundStatus,
 )
@@ -144,6 +145,7 @@ __all__ = [
     "Receipt",
     "ReceiptKind",
     "ReceiptSequence",
+    "ReconciliationRun",
     "RecoveryCode",
     "Refund",
     "RefundStatus",

@@ -375,6 +375,20 @@ class ReceiptSequence(Base):
     last_number: Mapped[int] = mapped_column(BigInteger)
 
 
+class ReconciliationRun(UUIDPrimaryKey, Base):
+    """One comparison of the ledger with the processor's records, and what it found."""
+
+    __tablename__ = "reconciliation_runs"
+
+    processor: Mapped[ProcessorName] = mapped_column(enum_column(ProcessorName, 16))
+    since: Mapped[datetime | None]
+    ran_at: Mapped[datetime]
+    mismatch_count: Mapped[int]
+    report: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+
+    __table_args__ = (Index("ix_reconciliation_runs_ran", "ran_at"),)
+
+
 class ProcessorEvent(UUIDPrimaryKey, Base):
     __tablename__ = "processor_events"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from openchance.db.types import Money
 from openchance.models.payments import FundingStatus
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import EscrowRead, FundingRead, RefundRead, RefundRequest
+from openchance.payments.reconciliation import ReconciliationReport
 from openchance.payments.schemas import InvariantReport
 from openchance_cli.output import JSON_OPTION_HELP, console, print_json, print_table
 from openchance_cli.runtime import settings_or_exit, with_platform
@@ -283,6 +285,40 @@ def refund(
         f"(processor fee returned: {Money(result.processor_fee_minor, result.currency).format()})",
         highlight=False,
     )
+
+
+@app.command("reconcile")
+def reconcile(
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", help="Only records created since then (ISO 8601, UTC)."),
+    ] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Compare the ledger with the processor's payments and refunds; exit 1 on a mismatch.
+
+    The result is stored: staff see the last one (the daily job runs it too)."""
+
+    async def use(oc: OpenChance) -> ReconciliationReport:
+        moment = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
+        return await oc.reconciliation.run(ACTOR, since=moment)
+
+    result = with_platform(settings_or_exit(), use)
+    if json_output:
+        print_json(result)
+    else:
+        console.print(
+            f"{result.processor}: {result.payments_checked} payments and "
+            f"{result.refunds_checked} refunds checked, {result.mismatch_count} mismatch(es)",
+            highlight=False,
+        )
+        print_table(
+            "mismatches",
+            ["kind", "subject", "detail"],
+            ((m.kind, m.subject, m.detail) for m in result.mismatches),
+        )
+    if not result.ok:
+        raise typer.Exit(VIOLATIONS_EXIT)
 
 
 def _funding_status(funding: FundingRead) -> str:

@@ -1,5 +1,6 @@
-"""Receipts and payment history: `GET /api/v1/payments/{id}/receipt.pdf` (a funding's or a
-refund's), `GET /api/v1/me/payments` and its CSV export `GET /api/v1/me/payments.csv`."""
+"""Receipts (`GET /api/v1/payments/{id}/receipt.pdf`, a funding's or a refund's), the
+payment history (`GET /api/v1/me/payments` and `.csv`) and the last reconciliation with the
+processor (`GET /api/v1/payments/reconciliation`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 from openchance.files.filenames import content_disposition
 from openchance.payments.funding_schemas import PaymentHistory
 from openchance.payments.receipts import history_csv
+from openchance.payments.reconciliation import ReconciliationReport
 from openchance_server.auth import CurrentUser
 from openchance_server.dependencies import Platform
 
@@ -41,6 +43,12 @@ async def receipt_pdf(payment_id: uuid.UUID, oc: Platform, actor: CurrentUser) -
         media_type="application/pdf",
         headers={"Content-Disposition": content_disposition("attachment", filename)},
     )
+
+
+@payments.get("/reconciliation", summary="The last reconciliation with the processor (staff)")
+async def last_reconciliation(oc: Platform, actor: CurrentUser) -> ReconciliationReport | None:
+    """`null` before the first run (`openchance payments reconcile`, or the daily job)."""
+    return await oc.reconciliation.last_run(actor)
 
 
 @mine.get("/payments", summary="Your payments and refunds")

@@ -11,6 +11,7 @@ raises :class:`~openchance.errors.PaymentFailed`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -137,4 +138,13 @@ class PaymentProcessor(Protocol):
     ) -> ProcessorRefund:
         """Give part or all of a charged payment back to the card. Never more than was
         charged: the processor refuses (``PaymentFailed``, ``refund_exceeds_charge``)."""
+        ...
+
+    async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:
+        """The processor's payments created since then (all, without a time): what
+        reconciliation compares with the ledger."""
+        ...
+
+    async def list_refunds(self, *, created_since: datetime | None) -> list[ProcessorRefund]:
+        """The processor's refunds created since then."""
         ...

@@ -15,6 +15,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -111,6 +112,20 @@ class LocalProcessor:
                     code="idempotency_key_reused",
                 )
             return _port_payment(payment)
+
+    async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:
+        statement = select(LocalPayment).order_by(LocalPayment.created_at, LocalPayment.id)
+        if created_since is not None:
+            statement = statement.where(LocalPayment.created_at >= created_since)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            return [_port_payment(row) for row in await uow.session.scalars(statement)]
+
+    async def list_refunds(self, *, created_since: datetime | None) -> list[ProcessorRefund]:
+        statement = select(LocalRefund).order_by(LocalRefund.created_at, LocalRefund.id)
+        if created_since is not None:
+            statement = statement.where(LocalRefund.created_at >= created_since)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            return [_port_refund(row) for row in await uow.session.scalars(statement)]
 
     async def retrieve_payment(self, payment_id: str) -> ProcessorPayment:
         async with self._platform.unit_of_work(read_only=True) as uow:

@@ -1,0 +1,255 @@
+"""Reconciliation: the ledger compared with the processor's own records.
+
+``oc.reconciliation.run(actor, since=None)`` reads the processor's payments and refunds
+(created since then) and our fundings and refunds of the same period, and reports every
+mismatch:
+
+| kind | what differs |
+| --- | --- |
+| ``payment_unknown`` | the processor holds a payment no funding of ours made |
+| ``charge_not_recorded`` | the processor charged it; the ledger has no deposit for it |
+| ``charge_recorded_not_at_processor`` | the ledger has the deposit; the processor did not charge |
+| ``charge_amount_differs`` | both have it, for different amounts or currencies |
+| ``refund_unknown`` | the processor refunded money no succeeded refund of ours records |
+| ``refund_recorded_not_at_processor`` | our succeeded refund has no refund at the processor |
+| ``refund_amount_differs`` | both have it, for different amounts |
+
+Each run is stored (``reconciliation_runs``) so staff see the last result; the daily job
+``payments.reconcile`` runs it over the last two days.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field, computed_field
+from sqlalchemy import select
+
+from openchance.accounts.policy import check_staff
+from openchance.actor import Actor
+from openchance.db.types import utcnow
+from openchance.jobs import JobContext, JobRegistry, JobType, Schedule
+from openchance.models.payments import (
+    EscrowFunding,
+    FundingStatus,
+    ReconciliationRun,
+    Refund,
+    RefundStatus,
+)
+from openchance.payments.processors.base import (
+    FUNDING_ID_METADATA,
+    PaymentState,
+    ProcessorPayment,
+    ProcessorRefund,
+)
+
+if TYPE_CHECKING:
+    from openchance.platform import OpenChance
+
+DAILY_WINDOW = timedelta(days=2)
+MAX_LISTED = 200
+
+
+class Mismatch(BaseModel):
+    kind: str
+    subject: str = Field(description="The processor's payment or refund id, or ours.")
+    detail: str
+
+
+class ReconciliationReport(BaseModel):
+    id: uuid.UUID
+    processor: str
+    since: datetime | None
+    ran_at: datetime
+    payments_checked: int
+    refunds_checked: int
+    mismatch_count: int
+    mismatches: list[Mismatch] = Field(description=f"The first {MAX_LISTED}.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool:
+        return self.mismatch_count == 0
+
+
+class ReconciliationService:
+    def __init__(self, platform: OpenChance) -> None:
+        self._platform = platform
+
+    async def run(self, actor: Actor, *, since: datetime | None = None) -> ReconciliationReport:
+        """Compare, store the result and answer it (staff and the system operator)."""
+        check_staff(actor)
+        processor = self._platform.payment_processor
+        payments = await processor.list_payments(created_since=since)
+        refunds = await processor.list_refunds(created_since=since)
+        async with self._platform.unit_of_work() as uow:
+            funding_rows = select(EscrowFunding)
+            refund_rows = select(Refund)
+            if since is not None:
+                funding_rows = funding_rows.where(EscrowFunding.created_at >= since)
+                refund_rows = refund_rows.where(Refund.created_at >= since)
+            fundings = list(await uow.session.scalars(funding_rows))
+            ours = list(await uow.session.scalars(refund_rows))
+            mismatches = _compare_payments(payments, fundings) + _compare_refunds(refunds, ours)
+            run = ReconciliationRun(
+                id=uuid.uuid4(),
+                processor=processor.name,
+                since=since,
+                ran_at=utcnow(),
+                mismatch_count=len(mismatches),
+                report={
+                    "payments_checked": len(payments),
+                    "refunds_checked": len(refunds),
+                    "mismatches": [m.model_dump() for m in mismatches[:MAX_LISTED]],
+                },
+            )
+            uow.session.add(run)
+            await uow.flush()
+            return _report(run)
+
+    async def last_run(self, actor: Actor) -> ReconciliationReport | None:
+        """The latest stored result, for staff; None before the first run."""
+        check_staff(actor)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            run = await uow.session.scalar(
+                select(ReconciliationRun)
+                .order_by(ReconciliationRun.ran_at.desc(), ReconciliationRun.id.desc())
+                .limit(1)
+            )
+            return None if run is None else _report(run)
+
+
+def _compare_payments(
+    payments: list[ProcessorPayment], fundings: list[EscrowFunding]
+) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    by_payment = {f.processor_payment_id: f for f in fundings if f.processor_payment_id}
+    by_id = {str(f.id): f for f in fundings}
+    seen: set[uuid.UUID] = set()
+    for payment in payments:
+        funding = by_payment.get(payment.id) or by_id.get(
+            payment.metadata.get(FUNDING_ID_METADATA, "")
+        )
+        charged = payment.state is PaymentState.SUCCEEDED
+        if funding is None:
+            if charged:
+                found.append(
+                    Mismatch(
+                        kind="payment_unknown",
+                        subject=payment.id,
+                        detail=f"{payment.amount_minor} {payment.currency} "
+                        "charged for no funding of ours",
+                    )
+                )
+            continue
+        seen.add(funding.id)
+        recorded = funding.status is FundingStatus.SUCCEEDED
+        if charged and not recorded:
+            found.append(
+                Mismatch(
+                    kind="charge_not_recorded",
+                    subject=payment.id,
+                    detail=f"funding {funding.id} is {funding.status.value}",
+                )
+            )
+        elif recorded and not charged:
+            found.append(
+                Mismatch(
+                    kind="charge_recorded_not_at_processor",
+                    subject=payment.id,
+                    detail=f"the processor's payment is {payment.state.value}",
+                )
+            )
+        elif charged and (payment.amount_minor, payment.currency) != (
+            funding.total_minor,
+            funding.currency,
+        ):
+            found.append(
+                Mismatch(
+                    kind="charge_amount_differs",
+                    subject=payment.id,
+                    detail=f"processor {payment.amount_minor} {payment.currency}, "
+                    f"ledger {funding.total_minor} {funding.currency}",
+                )
+            )
+    for funding in fundings:
+        if funding.status is FundingStatus.SUCCEEDED and funding.id not in seen:
+            found.append(
+                Mismatch(
+                    kind="charge_recorded_not_at_processor",
+                    subject=str(funding.id),
+                    detail="the processor lists no payment for this funding",
+                )
+            )
+    return found
+
+
+def _compare_refunds(refunds: list[ProcessorRefund], ours: list[Refund]) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    by_processor_id = {r.processor_refund_id: r for r in ours if r.processor_refund_id}
+    matched: set[uuid.UUID] = set()
+    for refund in refunds:
+        mine = by_processor_id.get(refund.id)
+        if mine is None or mine.status is not RefundStatus.SUCCEEDED:
+            found.append(
+                Mismatch(
+                    kind="refund_unknown",
+                    subject=refund.id,
+                    detail=f"{refund.amount_minor} {refund.currency} refunded "
+                    "with no succeeded refund of ours",
+                )
+            )
+            continue
+        matched.add(mine.id)
+        if refund.amount_minor != mine.amount_minor:
+            found.append(
+                Mismatch(
+                    kind="refund_amount_differs",
+                    subject=refund.id,
+                    detail=f"processor {refund.amount_minor}, ledger {mine.amount_minor}",
+                )
+            )
+    for mine in ours:
+        if mine.status is RefundStatus.SUCCEEDED and mine.id not in matched:
+            found.append(
+                Mismatch(
+                    kind="refund_recorded_not_at_processor",
+                    subject=str(mine.id),
+                    detail="the processor lists no such refund",
+                )
+            )
+    return found
+
+
+def _report(run: ReconciliationRun) -> ReconciliationReport:
+    return ReconciliationReport(
+        id=run.id,
+        processor=run.processor.value,
+        since=run.since,
+        ran_at=run.ran_at,
+        payments_checked=int(run.report.get("payments_checked", 0)),
+        refunds_checked=int(run.report.get("refunds_checked", 0)),
+        mismatch_count=run.mismatch_count,
+        mismatches=[Mismatch.model_validate(m) for m in run.report.get("mismatches", [])],
+    )
+
+
+class Reconcile(BaseModel):
+    """The daily run covers the last two days (a day's payments and their late refunds)."""
+
+
+RECONCILE = JobType("payments.reconcile", Reconcile, max_attempts=5)
+RECONCILE_SCHEDULE = Schedule("payments.reconcile", RECONCILE, Reconcile(), cron="30 3 * * *")
+
+
+async def reconcile(context: JobContext, payload: Reconcile) -> None:
+    await context.platform.reconciliation.run(
+        Actor.system("reconciliation"), since=utcnow() - DAILY_WINDOW
+    )
+
+
+def register(registry: JobRegistry) -> None:
+    registry.add_handler(RECONCILE, reconcile)
+    registry.add_schedule(RECONCILE_SCHEDULE)
