@@ -13,6 +13,7 @@ from openchance.models.payments import ProcessorName
 from openchance.payments.funding_schemas import FundingRead, FundingStart
 from openchance.payments.processors.base import (
     PaymentProcessor,
+    ProcessorDispute,
     ProcessorPayment,
     ProcessorRefund,
 )
@@ -75,6 +76,9 @@ class UnreachableProcessor:
         self, *, payment_id: str, amount_minor: int, idempotency_key: str,
         metadata: Mapping[str, str],
     ) -> ProcessorRefund:  # fmt: skip
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
+    async def retrieve_dispute(self, dispute_id: str) -> ProcessorDispute:
         raise ProviderUnavailable("payments", "the payment processor did not answer")
 
     async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:

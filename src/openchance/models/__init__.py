@@ -54,6 +54,8 @@ from openchance.models.messaging import (
 from openchance.models.notifications import Notification
 from openchance.models.oauth import OAuthIdentity, OAuthProvider
 from openchance.models.payments import (
+    Chargeback,
+    ChargebackStatus,
     Dispute,
     DisputeOutcome,
     DisputeStatus,
@@ -63,6 +65,7 @@ from openchance.models.payments import (
     EscrowState,
     EventOutcome,
     FundingStatus,
+    LocalDispute,
     LocalPayment,
     LocalPaymentStatus,
     LocalRefund,
@@ -106,6 +109,8 @@ __all__ = [
     "ChallengeInvite",
     "ChallengeMilestone",
     "ChallengeStatus",
+    "Chargeback",
+    "ChargebackStatus",
     "Conversation",
     "ConversationParticipant",
     "Difficulty",
@@ -126,6 +131,7 @@ __all__ = [
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransaction",
+    "LocalDispute",
     "LocalPayment",
     "LocalPaymentStatus",
     "LocalRefund",

@@ -389,6 +389,56 @@ class ReconciliationRun(UUIDPrimaryKey, Base):
     __table_args__ = (Index("ix_reconciliation_runs_ran", "ran_at"),)
 
 
+class ChargebackStatus(StrEnum):
+    """Where a card dispute (chargeback) raised at the processor is."""
+
+    OPEN = "open"
+    """The cardholder disputes the charge: the challenge's escrow is frozen."""
+    WON = "won"
+    """Closed in the platform's favour: the money stays."""
+    LOST = "lost"
+    """Closed against the platform: the card network took the money back."""
+
+
+class Chargeback(UUIDPrimaryKey, Timestamps, Base):
+    """A card dispute on a funding's charge, as the processor reported it."""
+
+    __tablename__ = "chargebacks"
+
+    funding_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("escrow_fundings.id", ondelete="RESTRICT")
+    )
+    challenge_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("challenges.id", ondelete="RESTRICT")
+    )
+    processor_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[ChargebackStatus] = mapped_column(enum_column(ChargebackStatus, 16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_chargebacks_challenge", "challenge_id", "status"),)
+
+
+class LocalDispute(Base):
+    """A card dispute held by the local processor (its Dispute object)."""
+
+    __tablename__ = "local_processor_disputes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(
+        ForeignKey("local_processor_payments.id", ondelete="RESTRICT")
+    )
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(
+        String(32), doc="Stripe's dispute states: needs_response, won, lost."
+    )
+    created_at: Mapped[datetime]
+
+
 class ProcessorEvent(UUIDPrimaryKey, Base):
     __tablename__ = "processor_events"
 

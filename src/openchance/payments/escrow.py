@@ -41,6 +41,8 @@ from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     OPEN_FUNDING_STATUSES,
     SETTLED_MILESTONE_STATUSES,
+    Chargeback,
+    ChargebackStatus,
     Dispute,
     DisputeStatus,
     Escrow,
@@ -144,8 +146,9 @@ def target_breakdown(
 
 def paying_fundings() -> ColumnElement[bool]:
     """The condition of a funding whose money is in escrow and pays releases: it
-    succeeded, reached escrow, and no refund of it is under way or made (a refund of a
-    funding, even in part, ends what it pays for: fund again)."""
+    succeeded, reached escrow, no refund of it is under way or made (a refund of a
+    funding, even in part, ends what it pays for: fund again), and no card dispute on it
+    was lost."""
     refunded = (
         select(Refund.id)
         .where(
@@ -155,10 +158,18 @@ def paying_fundings() -> ColumnElement[bool]:
         )
         .exists()
     )
+    lost = (
+        select(Chargeback.id)
+        .where(
+            Chargeback.funding_id == EscrowFunding.id, Chargeback.status == ChargebackStatus.LOST
+        )
+        .exists()
+    )
     return and_(
         EscrowFunding.status == FundingStatus.SUCCEEDED,
         EscrowFunding.failure_code.is_(None),
         ~refunded,
+        ~lost,
     )
 
 
@@ -372,12 +383,20 @@ def _amount_error(code: str, message: str) -> InvalidInput:
 
 
 async def has_open_dispute(uow: UnitOfWork, challenge_id: uuid.UUID) -> bool:
+    """A dispute between the parties, or a card dispute (chargeback), is open."""
     found = await uow.session.scalar(
         select(Dispute.id)
         .where(Dispute.challenge_id == challenge_id, Dispute.status == DisputeStatus.OPEN)
         .limit(1)
     )
-    return found is not None
+    if found is not None:
+        return True
+    charged_back = await uow.session.scalar(
+        select(Chargeback.id)
+        .where(Chargeback.challenge_id == challenge_id, Chargeback.status == ChargebackStatus.OPEN)
+        .limit(1)
+    )
+    return charged_back is not None
 
 
 async def check_not_frozen(uow: UnitOfWork, challenge_id: uuid.UUID) -> None:

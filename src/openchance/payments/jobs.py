@@ -4,25 +4,33 @@ Handlers don't trust an event's order or its copy of the object: a ``payment_int
 event makes the job read the payment from the processor as it is now and apply that
 (:func:`~openchance.payments.escrow.apply_payment`), so events handled in any order, or
 several times, leave one effect. An event for a funding we have not stored yet is retried
-(the job fails and backs off); an event of a type we don't act on is marked ``ignored``.
+(the job fails and backs off); ``charge.dispute.*`` events re-read the card dispute and
+update the chargeback (``payments/chargebacks.py``); an event of a type we don't act on is
+marked ``ignored``.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from openchance.db.types import utcnow
 from openchance.jobs import JobContext, JobRegistry
 from openchance.models.payments import EventOutcome, ProcessorEvent
+from openchance.payments.chargebacks import apply_chargeback
 from openchance.payments.escrow import apply_payment, find_funding_for_payment
 from openchance.payments.inbox import HANDLE_PROCESSOR_EVENT, HandleProcessorEvent
 from openchance.payments.processors.base import FUNDING_ID_METADATA
 
+if TYPE_CHECKING:
+    from openchance.db.uow import UnitOfWork
+
 logger = logging.getLogger(__name__)
 
 PAYMENT_EVENT_PREFIX = "payment_intent."
+DISPUTE_EVENT_PREFIX = "charge.dispute."
 
 
 class EventNotReady(RuntimeError):
@@ -36,23 +44,25 @@ async def handle_processor_event(context: JobContext, payload: HandleProcessorEv
             return
         processor_name, event_type, object_id = event.processor, event.type, event.object_id
     processor = context.platform.payment_processor
-    if (
-        not event_type.startswith(PAYMENT_EVENT_PREFIX)
-        or object_id is None
-        or processor.name is not processor_name
-    ):
+    if object_id is None or processor.name is not processor_name:
+        await _mark(context, payload, EventOutcome.IGNORED)
+        return
+    if event_type.startswith(DISPUTE_EVENT_PREFIX):
+        dispute = await processor.retrieve_dispute(object_id)
+        async with context.unit_of_work() as uow:
+            event = await _lock_received(uow, payload)
+            if event is None:
+                return
+            changed = await apply_chargeback(uow, dispute)
+            _handled(event, changed)
+        return
+    if not event_type.startswith(PAYMENT_EVENT_PREFIX):
         await _mark(context, payload, EventOutcome.IGNORED)
         return
     payment = await processor.retrieve_payment(object_id)
     async with context.unit_of_work() as uow:
-        event = (
-            await uow.session.scalars(
-                select(ProcessorEvent)
-                .where(ProcessorEvent.id == payload.event_row_id)
-                .with_for_update()
-            )
-        ).one()
-        if event.outcome is not EventOutcome.RECEIVED:
+        event = await _lock_received(uow, payload)
+        if event is None:
             return
         funding = await find_funding_for_payment(uow, payment)
         if funding is None:
@@ -61,12 +71,28 @@ async def handle_processor_event(context: JobContext, payload: HandleProcessorEv
             changed = False
         else:
             changed = await apply_payment(uow, funding, payment)
-        event.outcome = EventOutcome.APPLIED if changed else EventOutcome.IGNORED
-        event.handled_at = utcnow()
+        _handled(event, changed)
     logger.info(
         "processor event handled",
         extra={"event_type": event_type, "payment_id": object_id, "changed": changed},
     )
+
+
+async def _lock_received(uow: UnitOfWork, payload: HandleProcessorEvent) -> ProcessorEvent | None:
+    """The event, locked, while it is still to handle (None once another run handled it)."""
+    event = (
+        await uow.session.scalars(
+            select(ProcessorEvent)
+            .where(ProcessorEvent.id == payload.event_row_id)
+            .with_for_update()
+        )
+    ).one()
+    return event if event.outcome is EventOutcome.RECEIVED else None
+
+
+def _handled(event: ProcessorEvent, changed: bool) -> None:
+    event.outcome = EventOutcome.APPLIED if changed else EventOutcome.IGNORED
+    event.handled_at = utcnow()
 
 
 async def _mark(context: JobContext, payload: HandleProcessorEvent, outcome: EventOutcome) -> None:

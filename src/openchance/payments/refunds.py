@@ -50,6 +50,8 @@ from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
     WHOLE_PRIZE,
+    Chargeback,
+    ChargebackStatus,
     EscrowFunding,
     EscrowMilestone,
     FundingStatus,
@@ -233,6 +235,12 @@ async def refundable(uow: UnitOfWork, challenge: Challenge, funding: EscrowFundi
     if funding.status is not FundingStatus.SUCCEEDED:
         raise Conflict("the payment was never charged", code="funding_not_paid")
     await check_not_frozen(uow, challenge.id)
+    if await uow.session.scalar(
+        select(Chargeback.id).where(
+            Chargeback.funding_id == funding.id, Chargeback.status == ChargebackStatus.LOST
+        )
+    ):
+        raise Conflict("the card network took this payment back already", code="charged_back")
     taken = (
         await uow.session.execute(
             select(

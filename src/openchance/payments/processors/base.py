@@ -60,6 +60,19 @@ class ProcessorRefund(BaseModel):
     """False: the processor has not finished it (Stripe's ``pending``)."""
 
 
+class ProcessorDispute(BaseModel):
+    """A card dispute (chargeback) as the processor holds it."""
+
+    id: str
+    payment_id: str
+    amount_minor: int
+    currency: str
+    reason: str
+    status: str
+    """Stripe's: ``warning_needs_response``, ``needs_response``, ``under_review``, ``won``,
+    ``lost`` …; only ``won`` and ``lost`` are final."""
+
+
 FUNDING_ID_METADATA = "openchance_funding_id"
 """The metadata key that ties a processor payment to our funding (set when it is created,
 so an event that arrives before we stored the payment id still finds its funding)."""
@@ -138,6 +151,10 @@ class PaymentProcessor(Protocol):
     ) -> ProcessorRefund:
         """Give part or all of a charged payment back to the card. Never more than was
         charged: the processor refuses (``PaymentFailed``, ``refund_exceeds_charge``)."""
+        ...
+
+    async def retrieve_dispute(self, dispute_id: str) -> ProcessorDispute:
+        """A card dispute as it stands now (its events may arrive in any order)."""
         ...
 
     async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:

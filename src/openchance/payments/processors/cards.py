@@ -24,6 +24,8 @@ class TestCard:
     """Why a charge fails; None when it succeeds."""
     requires_authentication: bool = False
     """3-D Secure is asked for before the outcome above."""
+    disputed: bool = False
+    """The charge succeeds, then the cardholder disputes it (a chargeback)."""
 
 
 GENERIC_DECLINE = Decline("card_declined", "Your card was declined.")
@@ -34,6 +36,7 @@ TEST_CARDS: dict[str, TestCard] = {
         TestCard("4242424242424242", "Visa: succeeds"),
         TestCard("5555555555554444", "Mastercard: succeeds"),
         TestCard("4000000000000002", "declined", GENERIC_DECLINE),
+        TestCard("4000000000000259", "succeeds, then disputed as fraudulent", disputed=True),
         TestCard(
             "4000000000009995",
             "declined: insufficient funds",

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from openchance.db.types import utcnow
 from openchance.errors import Conflict, InvalidInput, NotFound, PaymentFailed
 from openchance.models.payments import (
+    LocalDispute,
     LocalPayment,
     LocalPaymentStatus,
     LocalRefund,
@@ -34,6 +35,7 @@ from openchance.payments.inbox import receive_event
 from openchance.payments.ledger_rules import request_hash
 from openchance.payments.processors.base import (
     PaymentState,
+    ProcessorDispute,
     ProcessorPayment,
     ProcessorRefund,
     payment_intent_object,
@@ -112,6 +114,32 @@ class LocalProcessor:
                     code="idempotency_key_reused",
                 )
             return _port_payment(payment)
+
+    async def retrieve_dispute(self, dispute_id: str) -> ProcessorDispute:
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            dispute = await uow.session.get(LocalDispute, dispute_id)
+            if dispute is None:
+                raise NotFound("dispute", dispute_id)
+            return _port_dispute(dispute)
+
+    async def close_dispute(self, dispute_id: str, *, won: bool) -> ProcessorDispute:
+        """The card network's verdict on a dispute (what Stripe's test mode simulates with
+        evidence ``winning_evidence`` / ``losing_evidence``); emits ``charge.dispute.closed``.
+        ``dispute_closed`` when it was closed already."""
+        async with self._platform.unit_of_work() as uow:
+            dispute = (
+                await uow.session.scalars(
+                    select(LocalDispute).where(LocalDispute.id == dispute_id).with_for_update()
+                )
+            ).one_or_none()
+            if dispute is None:
+                raise NotFound("dispute", dispute_id)
+            if dispute.status in ("won", "lost"):
+                raise Conflict("the dispute was closed already", code="dispute_closed")
+            dispute.status = "won" if won else "lost"
+            await uow.flush()
+            await _emit_dispute(uow, dispute, "charge.dispute.closed")
+            return _port_dispute(dispute)
 
     async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:
         statement = select(LocalPayment).order_by(LocalPayment.created_at, LocalPayment.id)
@@ -272,6 +300,44 @@ async def _settle(uow: UnitOfWork, payment: LocalPayment, card: TestCard) -> Non
     payment.last_error_code = payment.last_error_message = None
     _set(payment, LocalPaymentStatus.SUCCEEDED)
     await _emit(uow, payment, "payment_intent.succeeded")
+    if card.disputed:
+        dispute = LocalDispute(
+            id=f"dp_local_{uuid.uuid4().hex[:24]}", payment_id=payment.id,
+            amount_minor=payment.amount_minor, currency=payment.currency,
+            reason="fraudulent", status="needs_response", created_at=utcnow(),
+        )  # fmt: skip
+        uow.session.add(dispute)
+        await uow.flush()
+        await _emit_dispute(uow, dispute, "charge.dispute.created")
+
+
+async def _emit_dispute(uow: UnitOfWork, dispute: LocalDispute, event_type: str) -> None:
+    event_id = f"evt_local_{uuid.uuid4().hex[:24]}"
+    await receive_event(
+        uow,
+        processor=ProcessorName.LOCAL,
+        event_id=event_id,
+        event_type=event_type,
+        object_id=dispute.id,
+        payload={"id": event_id, "object": "event", "type": event_type,
+                 "created": int(utcnow().timestamp()),
+                 "data": {"object": _dispute_object(dispute)}},
+    )  # fmt: skip
+
+
+def _dispute_object(dispute: LocalDispute) -> dict[str, Any]:
+    return {
+        "id": dispute.id, "object": "dispute", "charge": dispute.payment_id,
+        "payment_intent": dispute.payment_id, "amount": dispute.amount_minor,
+        "currency": dispute.currency.lower(), "reason": dispute.reason, "status": dispute.status,
+    }  # fmt: skip
+
+
+def _port_dispute(dispute: LocalDispute) -> ProcessorDispute:
+    return ProcessorDispute(
+        id=dispute.id, payment_id=dispute.payment_id, amount_minor=dispute.amount_minor,
+        currency=dispute.currency, reason=dispute.reason, status=dispute.status,
+    )  # fmt: skip
 
 
 async def _decline(uow: UnitOfWork, payment: LocalPayment, decline: Decline) -> None:
