@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openchance.config import Settings
+from openchance.config import EscrowFundingDeadline, Settings
 from openchance.errors import InvalidInput
 from openchance.payments.fees import FeePolicy, fee_breakdown, fee_policy_from_settings
 
@@ -96,3 +96,19 @@ class TestFeeSettings:
     def test_reminder_after_the_release_is_refused(self) -> None:
         with pytest.raises(ValueError, match="escrow_release_reminder_days"):
             Settings(escrow_release_reminder_days="20")
+
+
+def test_winners_of_a_milestone_reward_each_pay_the_fee_of_their_share() -> None:
+    policy = FeePolicy(
+        challenger_fee_bps=500, solver_fee_bps=1000, fixed_fee=Decimal(0),
+        processor_fee_bps=0, processor_fee_fixed=Decimal(0),
+        refund_returns_processor_fee=False, auto_release_days=14, release_reminder_days=(7,),
+        funding_deadline=EscrowFundingDeadline.BEFORE_PUBLISH,
+    )  # fmt: skip
+
+    breakdown = fee_breakdown(
+        100_000, "EUR", policy, prize_split=[60, 40], milestones=[("A", 40_000), ("B", 60_000)]
+    )
+
+    assert [w.solver_fee_minor for w in breakdown.winners] == [6_000, 4_000]
+    assert breakdown.solver_fee_minor == 10_000

@@ -320,3 +320,15 @@ class TestRefundOnCancellation:
         await drain(oc)
 
         assert await oc.refunds.list_refunds(SYSTEM, challenge_id=challenge) == []
+
+
+class TestRefundSelfDealing:
+    async def test_support_cannot_refund_their_own_payment(self, oc: OpenChance) -> None:
+        owner = await create_user(oc, email="support@example.org", role=Role.SUPPORT)
+        actor = await actor_for(oc, "support@example.org")
+        challenge = await insert_challenge(oc, owner)
+        funding = await fund(oc, actor, challenge)
+
+        with pytest.raises(PermissionDenied) as caught:
+            await oc.refunds.refund_funding(actor, funding.id, BACK)
+        assert caught.value.code == "own_payment"

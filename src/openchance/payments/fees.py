@@ -150,9 +150,11 @@ def fee_breakdown(
     for rank, (percent, share) in enumerate(
         zip(prize_split, split_prize(prize_minor, prize_split), strict=True), start=1
     ):
+        # One winner of a milestone reward pays each milestone's fee; several share each
+        # milestone by the split, so each pays the fee of their share.
         fee = (
             sum(line.solver_fee_minor for line in milestone_lines)
-            if milestone_lines
+            if milestone_lines and len(prize_split) == 1
             else rate(share, policy.solver_fee_bps)
         )
         winner_lines.append(

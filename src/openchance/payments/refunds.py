@@ -115,6 +115,11 @@ class RefundService:
                 # Checked before any lock: a payment still settling locks the funding, then
                 # the challenge; a succeeded one is never locked that way again.
                 raise Conflict("the payment was never charged", code="funding_not_paid")
+            if actor.user_id is not None and actor.user_id == funding.payer_id:
+                raise PermissionDenied(
+                    "staff do not refund their own payments: ask another member of staff",
+                    code="own_payment",
+                )
             challenge = await load_challenge(uow, funding.challenge_id, for_update=True)
             funding = await _lock_funding(uow, funding_id)
             existing = (
