@@ -23,6 +23,7 @@ from openchance.moderation.audit import AuditEntryRead
 from openchance.payments.dispute_schemas import DisputeRead
 from openchance.payments.funding_schemas import EscrowSummary, FundingRead
 from openchance.payments.milestone_schemas import MilestoneRead
+from openchance.payments.reconciliation import ReconciliationReport
 
 
 class JobAction(StrEnum):
@@ -230,6 +231,8 @@ class PaymentsLoaded(Message, bubble=False):
     """More disputes are open than the queue shows."""
     fundings: Sequence[FundingRead]
     """The newest first."""
+    reconciliation: ReconciliationReport | None = None
+    """The last comparison of the ledger with the processor; None before the first."""
 
 
 @dataclass

@@ -451,3 +451,21 @@ class TestWhoMayDecide:
                 ("Permission denied", "only support and admins decide disputes")
             ]
             assert listed_disputes(screen) == [dispute.id]
+
+
+class TestReconciliationLine:
+    async def test_before_the_first_run_it_says_how_to_run_one(
+        self, console: OpenChanceConsole
+    ) -> None:
+        async with console.run_test() as pilot:
+            await open_payments(pilot)
+
+            assert "not run yet" in label_text(console, "#escrow-reconciliation")
+
+    async def test_the_last_run_is_shown(self, oc: OpenChance, console: OpenChanceConsole) -> None:
+        await oc.reconciliation.run(Actor.system("tests"))
+
+        async with console.run_test() as pilot:
+            await open_payments(pilot)
+
+            assert label_text(console, "#escrow-reconciliation").startswith("reconciliation: ok")

@@ -136,6 +136,7 @@ class PaymentsScreen(Screen[None]):
             self._actor, status=DisputeStatus.OPEN, limit=QUEUE_SHOWN + 1
         )
         fundings = await self._oc.escrow.list_fundings(self._actor, limit=FUNDINGS_SHOWN)
+        reconciliation = await self._oc.reconciliation.last_run(self._actor)
         self.post_message(
             PaymentsLoaded(
                 generation,
@@ -143,6 +144,7 @@ class PaymentsScreen(Screen[None]):
                 disputes[:QUEUE_SHOWN],
                 more_open=len(disputes) > QUEUE_SHOWN,
                 fundings=fundings,
+                reconciliation=reconciliation,
             )
         )
 
@@ -170,7 +172,9 @@ class PaymentsScreen(Screen[None]):
     def on_payments_loaded(self, message: PaymentsLoaded) -> None:
         if message.generation != self._generation:
             return  # an earlier load answered late
-        self.query_one(EscrowSummaryPanel).summary = message.summary
+        panel = self.query_one(EscrowSummaryPanel)
+        panel.summary = message.summary
+        panel.reconciliation = message.reconciliation
         self.query_one(FundingsTable).show_fundings(message.fundings)
         self.query_one(DisputesTable).show_disputes(message.disputes, more_open=message.more_open)
         self._show_selected_dispute()

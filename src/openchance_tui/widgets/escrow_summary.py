@@ -1,4 +1,5 @@
-"""How many escrows are in each state, per currency, and the prize money paid into them."""
+"""How many escrows are in each state, per currency, and the prize money paid into them;
+and the last reconciliation of the ledger with the processor."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.widgets import Label
 
 from openchance.db.types import Money
 from openchance.payments.funding_schemas import EscrowCount, EscrowSummary
+from openchance.payments.reconciliation import ReconciliationReport
 from openchance_tui.styles import component_css
 
 STATE_WIDTH = 10
@@ -27,13 +29,25 @@ def escrow_count_line(count: EscrowCount) -> str:
     return f"{state:<{STATE_WIDTH}}{count.escrows:>{COUNT_WIDTH}}{funded:>{MONEY_WIDTH}}"
 
 
+def reconciliation_line(report: ReconciliationReport | None) -> str:
+    """The last comparison of the ledger with the processor, in one line."""
+    if report is None:
+        return "reconciliation: not run yet (openchance payments reconcile)"
+    when = report.ran_at.strftime("%Y-%m-%d %H:%M UTC")
+    if report.ok:
+        return f"reconciliation: ok, {when}"
+    return f"reconciliation: {report.mismatch_count} mismatch(es), {when}"
+
+
 class EscrowSummaryPanel(Vertical):
     DEFAULT_CSS = component_css(__file__)
     BORDER_TITLE = "Escrows"
 
     summary: reactive[EscrowSummary | None] = reactive(None, recompose=True)
+    reconciliation: reactive[ReconciliationReport | None] = reactive(None, recompose=True)
 
     def compose(self) -> ComposeResult:
+        yield Label(reconciliation_line(self.reconciliation), id="escrow-reconciliation")
         summary = self.summary
         if summary is None:
             yield Label("counting…", id="escrow-empty")
