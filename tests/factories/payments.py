@@ -81,6 +81,9 @@ class UnreachableProcessor:
     async def retrieve_dispute(self, dispute_id: str) -> ProcessorDispute:
         raise ProviderUnavailable("payments", "the payment processor did not answer")
 
+    async def cancel_payment(self, payment_id: str) -> ProcessorPayment:
+        raise ProviderUnavailable("payments", "the payment processor did not answer")
+
     async def list_payments(self, *, created_since: datetime | None) -> list[ProcessorPayment]:
         raise ProviderUnavailable("payments", "the payment processor did not answer")
 

@@ -332,3 +332,30 @@ class TestRefundSelfDealing:
         with pytest.raises(PermissionDenied) as caught:
             await oc.refunds.refund_funding(actor, funding.id, BACK)
         assert caught.value.code == "own_payment"
+
+
+class TestCancellationGivesUpWaitingPayments:
+    async def test_a_payment_waiting_for_a_card_is_cancelled_with_the_challenge(
+        self, oc: OpenChance
+    ) -> None:
+        owner = await create_user(oc, email="owner@example.org")
+        actor = await actor_for(oc, "owner@example.org")
+        challenge = await insert_challenge(oc, owner)
+        started = await oc.escrow.start_funding(actor, challenge)
+
+        await oc.challenges.cancel_challenge(
+            actor, challenge,
+            ChallengeCancellation(reason=CancelReason.BY_CHALLENGER_BEFORE_WORK),
+        )  # fmt: skip
+        await drain(oc)
+
+        funding = await oc.escrow.get_funding(actor, started.id)
+        assert (funding.status.value, funding.failure_code) == ("failed", "payment_canceled")
+        assert started.processor_payment_id is not None
+        assert started.client_secret is not None
+        with pytest.raises(Conflict) as caught:
+            await oc.local_processor.confirm_payment(
+                started.processor_payment_id, client_secret=started.client_secret,
+                card_number="4242424242424242",
+            )  # fmt: skip
+        assert caught.value.code == "payment_not_confirmable"

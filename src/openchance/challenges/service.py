@@ -345,10 +345,11 @@ class ChallengeService:
                 select(EscrowFunding.id)
                 .where(
                     EscrowFunding.challenge_id == challenge.id,
-                    EscrowFunding.status == FundingStatus.SUCCEEDED,
+                    EscrowFunding.status != FundingStatus.FAILED,
                 )
                 .limit(1)
             ):
+                # Paid money goes back; payments still waiting for a card are given up.
                 await uow.enqueue(
                     REFUND_CANCELLED_CHALLENGE,
                     RefundCancelledChallenge(challenge_id=challenge.id),

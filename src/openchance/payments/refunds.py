@@ -48,6 +48,7 @@ from openchance.errors import (
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
+    OPEN_FUNDING_STATUSES,
     SETTLED_MILESTONE_STATUSES,
     WHOLE_PRIZE,
     Chargeback,
@@ -60,7 +61,7 @@ from openchance.models.payments import (
 )
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.escrow import check_not_frozen, settle_escrow_state
+from openchance.payments.escrow import apply_payment, check_not_frozen, settle_escrow_state
 from openchance.payments.events import RefundIssued
 from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import RefundRead, RefundRequest
@@ -160,9 +161,11 @@ class RefundService:
             return [refund_read(row) for row in await uow.session.scalars(statement.limit(500))]
 
     async def refund_cancelled_challenge(self, challenge_id: uuid.UUID, attempt: int) -> int:
-        """Refund, as the system, everything refundable of a cancelled challenge's
-        payments (the cancellation's job); returns how many refunds were made."""
+        """Refund, as the system, everything refundable of a cancelled (or expired)
+        challenge's payments, and give up the payments still waiting for a card (the
+        cancellation's job); returns how many refunds were made."""
         system = Actor.system("refunds")
+        await self._cancel_waiting_payments(challenge_id)
         async with self._platform.unit_of_work(read_only=True) as uow:
             challenge = await load_challenge(uow, challenge_id)
             fundings = list(
@@ -191,6 +194,27 @@ class RefundService:
                 idempotency_key=f"cancellation:{attempt}",
             )  # fmt: skip
         return len(due)
+
+    async def _cancel_waiting_payments(self, challenge_id: uuid.UUID) -> None:
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            challenge = await load_challenge(uow, challenge_id)
+            if challenge.status not in (ChallengeStatus.CANCELLED, ChallengeStatus.EXPIRED):
+                return
+            rows = (
+                await uow.session.execute(
+                    select(EscrowFunding.id, EscrowFunding.processor_payment_id).where(
+                        EscrowFunding.challenge_id == challenge_id,
+                        EscrowFunding.status.in_(OPEN_FUNDING_STATUSES),
+                        EscrowFunding.processor_payment_id.is_not(None),
+                    )
+                )
+            ).all()
+        for funding_id, payment_id in rows:
+            assert payment_id is not None
+            payment = await self._platform.payment_processor.cancel_payment(payment_id)
+            async with self._platform.unit_of_work() as uow:
+                funding = await _lock_funding(uow, funding_id)
+                await apply_payment(uow, funding, payment)
 
     async def pay_pending_refund(self, refund_id: uuid.UUID) -> bool:
         """Ask the processor to pay a pending refund, under its own key (a repeat after a

@@ -141,6 +141,11 @@ class PaymentProcessor(Protocol):
         """The payment's state now (the synchronous confirmation path)."""
         ...
 
+    async def cancel_payment(self, payment_id: str) -> ProcessorPayment:
+        """Give up a payment that was not charged (it can no longer be confirmed); a
+        charged one is answered as it is."""
+        ...
+
     async def create_refund(
         self,
         *,

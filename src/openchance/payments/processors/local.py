@@ -115,6 +115,19 @@ class LocalProcessor:
                 )
             return _port_payment(payment)
 
+    async def cancel_payment(self, payment_id: str) -> ProcessorPayment:
+        async with self._platform.unit_of_work() as uow:
+            payment = await _load(uow, payment_id, for_update=True)
+            if payment.status in (
+                LocalPaymentStatus.REQUIRES_PAYMENT_METHOD,
+                LocalPaymentStatus.REQUIRES_ACTION,
+            ):
+                payment.pending_card = None
+                _set(payment, LocalPaymentStatus.CANCELED)
+                await _emit(uow, payment, "payment_intent.canceled")
+                await uow.flush()
+            return _port_payment(payment)
+
     async def retrieve_dispute(self, dispute_id: str) -> ProcessorDispute:
         async with self._platform.unit_of_work(read_only=True) as uow:
             dispute = await uow.session.get(LocalDispute, dispute_id)
