@@ -9,6 +9,7 @@ from sqlalchemy import select
 from openchance import Actor, OpenChance
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.payments import (
+    DisputeStatus,
     Escrow,
     EscrowMilestone,
     EscrowState,
@@ -59,3 +60,11 @@ class TestDemoPayments:
         report = await oc.ledger.check_invariants(SYSTEM)
 
         assert report.ok, report
+
+
+class TestDemoDispute:
+    async def test_one_delivery_is_disputed_and_waits_for_support(self, oc: OpenChance) -> None:
+        queue = await oc.disputes.list_disputes(SYSTEM, status=DisputeStatus.OPEN)
+
+        assert len(queue) == 1
+        assert await _challenge_states(oc, EscrowState.FROZEN) == {ChallengeStatus.IN_REVIEW}

@@ -10,9 +10,10 @@ also re-indexes the challenge:
   the default ``escrow_funding_deadline`` (``before_publish``) wants
   (``openchance.payments.demo``); a challenge in review has its winner's first milestone
   delivered, a completed one every milestone delivered and approved (released), a
-  cancelled one is refunded, and an expired one is refunded by the expiry's job once a
-  worker runs (``in_progress`` itself comes from an accepted
-  application, made through the application use cases by ``openchance.applications.demo``);
+  cancelled one is refunded, an expired one is refunded by the expiry's job once a
+  worker runs, and the last one in review is disputed by its challenger (``in_progress``
+  itself comes from an accepted application, made through the application use cases by
+  ``openchance.applications.demo``);
 - an expired challenge needs a deadline in the past, which no use case accepts; its
   deadline is moved back and the real expiry (``expire_if_due``) expires it;
 - posting dates are spread over the past weeks, so "newest first" looks lived in.
@@ -57,12 +58,18 @@ from openchance.db.types import utcnow
 from openchance.errors import ConfigurationError
 from openchance.models.accounts import User
 from openchance.models.challenges import Challenge, ChallengeStatus, RewardKind
-from openchance.payments.demo import deliver_demo_work, fund_demo_challenge
+from openchance.payments.demo import deliver_demo_work, fund_demo_challenge, open_demo_dispute
 from openchance.platform import OpenChance
 from openchance.search.sync import schedule_index
 
 PLACEHOLDER_DEADLINE = timedelta(days=1)
 """The deadline an expired demo challenge is published with, before it is moved back."""
+
+DISPUTED_INDEX = max(
+    index for index, entry in enumerate(DEMO_CHALLENGES)
+    if entry.status is ChallengeStatus.IN_REVIEW
+)  # fmt: skip
+"""The demo challenge whose delivery its challenger disputes (the support queue's case)."""
 
 AFTER_APPLICATION = frozenset(
     {ChallengeStatus.IN_PROGRESS, ChallengeStatus.IN_REVIEW, ChallengeStatus.COMPLETED}
@@ -221,6 +228,8 @@ async def _seed_one(
         await deliver_demo_work(
             oc, owner, challenge_id, approve=entry.status is ChallengeStatus.COMPLETED
         )
+    if index == DISPUTED_INDEX:
+        await open_demo_dispute(oc, owner, challenge_id)
     await _settle(oc, entry, challenge_id, now=now)
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from openchance.actor import Actor
 from openchance.errors import Conflict
 from openchance.models.payments import (
+    Dispute,
+    DisputeStatus,
     EscrowFunding,
     EscrowMilestone,
     FundingStatus,
@@ -23,6 +25,7 @@ from openchance.models.payments import (
     Refund,
     RefundStatus,
 )
+from openchance.payments.dispute_schemas import DisputeOpen
 from openchance.payments.milestone_schemas import MilestoneSubmit
 from openchance.platform import OpenChance
 
@@ -76,6 +79,24 @@ async def deliver_demo_work(
         await oc.milestones.approve_milestone(owner, milestone.id)
 
 
+DISPUTE_REASON = (
+    "The template misses the board's required sections (risk register, KPIs per "
+    "programme); we asked twice in the conversation."
+)
+
+
+async def open_demo_dispute(oc: OpenChance, owner: Actor, challenge_id: uuid.UUID) -> None:
+    """The challenger disputes the first delivered milestone: the escrow freezes and the
+    dispute waits in the support queue (the console's payments screen)."""
+    for milestone in await oc.milestones.list_milestones(owner, challenge_id):
+        if milestone.status is MilestoneStatus.SUBMITTED:
+            await oc.disputes.open_dispute(
+                owner, milestone.id,
+                DisputeOpen(reason=DISPUTE_REASON, evidence="See the conversation."),
+            )  # fmt: skip
+            return
+
+
 async def describe_demo_payments(oc: OpenChance) -> str:
     """A seeding step's summary: what money the demo holds (nothing is written)."""
     async with oc.unit_of_work(read_only=True) as uow:
@@ -91,7 +112,10 @@ async def describe_demo_payments(oc: OpenChance) -> str:
             select(func.count()).select_from(Refund)
             .where(Refund.status == RefundStatus.SUCCEEDED)
         )  # fmt: skip
+        disputes = await uow.session.scalar(
+            select(func.count()).select_from(Dispute).where(Dispute.status == DisputeStatus.OPEN)
+        )
     return (
         f"payments: {fundings or 0} fundings paid, {released or 0} milestones released, "
-        f"{refunds or 0} refunds (local processor)"
+        f"{refunds or 0} refunds, {disputes or 0} open dispute(s) (local processor)"
     )
