@@ -359,3 +359,19 @@ class TestCancellationGivesUpWaitingPayments:
                 card_number="4242424242424242",
             )  # fmt: skip
         assert caught.value.code == "payment_not_confirmable"
+
+
+class TestEscrowHolding:
+    async def test_the_escrow_shows_what_it_holds_after_a_partial_refund(
+        self, oc: OpenChance
+    ) -> None:
+        owner, challenge, funding = await funded(oc)
+        before = (await oc.escrow.get_escrow(owner, challenge)).held_minor
+
+        await oc.refunds.refund_funding(
+            SYSTEM, funding.id, RefundRequest(amount_minor=20_000, reason="Prize lowered.")
+        )
+
+        escrow = await oc.escrow.get_escrow(owner, challenge)
+        assert escrow.held_minor == before - 20_000
+        assert escrow.prize_funded_minor == funding.prize_minor

@@ -27,7 +27,7 @@ from openchance.challenges.policy import check_owner, is_owner, load_visible_cha
 from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PaymentFailed
 from openchance.models.challenges import Challenge, ChallengeMilestone, RewardKind
 from openchance.models.payments import Escrow, EscrowFunding, FundingStatus
-from openchance.payments import escrow
+from openchance.payments import escrow, ledger
 from openchance.payments.fees import FeeBreakdown, FeePolicy, fee_policy_from_settings
 from openchance.payments.funding_schemas import (
     EscrowCount,
@@ -39,6 +39,7 @@ from openchance.payments.funding_schemas import (
 )
 from openchance.payments.ledger_rules import request_hash
 from openchance.payments.processors.base import FUNDING_ID_METADATA, ProcessorPayment
+from openchance.payments.schemas import AccountRef
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -191,6 +192,9 @@ class EscrowService:
                     )
                 )
             funded = await escrow.escrowed_fundings(uow, challenge.id)
+            account = await ledger.find_account(
+                uow, AccountRef.escrow(challenge.id, challenge.reward_currency)
+            )
             return EscrowRead(
                 challenge_id=challenge.id,
                 funded=_fully_funded(challenge, funded, await _milestone_count(uow, challenge)),
@@ -199,6 +203,7 @@ class EscrowService:
                 prize_minor=challenge.reward_max_minor,
                 prize_funded_minor=held.prize_funded_minor if held else 0,
                 fees_held_minor=held.fees_held_minor if held else 0,
+                held_minor=account.balance_minor if account else 0,
                 milestones_funded=sorted(
                     f.milestone_position for f in funded if f.milestone_position is not None
                 ),

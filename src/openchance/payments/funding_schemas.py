@@ -74,8 +74,15 @@ class EscrowRead(BaseModel):
     state: EscrowState | None = Field(description="None until first funded.")
     currency: str
     prize_minor: int = Field(description="The whole prize the challenge offers (its maximum).")
-    prize_funded_minor: int
+    prize_funded_minor: int = Field(
+        description="Prize money paid in over time (refunds and "
+        "releases do not lower it: see held_minor)."
+    )
     fees_held_minor: int
+    held_minor: int = Field(
+        description="What the escrow holds now: prize and fees not yet "
+        "released, refunded or taken back."
+    )
     milestones_funded: list[int] = Field(description="Positions of the funded milestones.")
     fee_policy: FeePolicy | None = Field(
         description="The policy snapshotted at the first funding; later setting changes do "
