@@ -14,10 +14,14 @@ from openchance.models.ledger import AccountPurpose
 from openchance.models.payments import (
     Chargeback,
     ChargebackStatus,
+    EscrowFunding,
     EscrowState,
     LocalDispute,
     ProcessorName,
+    Refund,
+    RefundStatus,
 )
+from openchance.payments.dispute_schemas import DisputeOpen
 from openchance.payments.funding_schemas import RefundRequest
 from openchance.payments.inbox import receive_event
 from openchance.payments.milestone_schemas import MilestoneRelease
@@ -116,4 +120,59 @@ class TestChargebacks:
 
         row = await chargeback(oc)
         assert row.status is ChargebackStatus.LOST
+        assert (await oc.ledger.check_invariants(SYSTEM)).ok
+
+
+class TestChargebacksAndDisputes:
+    async def test_no_dispute_opens_while_a_card_dispute_is_open(self, oc: OpenChance) -> None:
+        winners, _, _ = await disputed(oc)
+        [milestone] = await oc.milestones.list_milestones(winners.owner, winners.challenge_id)
+
+        with pytest.raises(Conflict) as caught:
+            await oc.disputes.open_dispute(
+                winners.owner, milestone.id, DisputeOpen(reason="Not delivered.")
+            )
+        assert caught.value.code == "escrow_frozen"
+
+    async def test_a_lost_card_dispute_fails_the_refunds_still_to_pay(self, oc: OpenChance) -> None:
+        _, funding_id, dispute_id = await disputed(oc)
+        async with oc.unit_of_work() as uow:
+            # A refund waiting for the processor when the card network decides.
+            funding = await uow.session.get(EscrowFunding, funding_id)
+            assert funding is not None
+            uow.session.add(
+                Refund(
+                    funding_id=funding.id, challenge_id=funding.challenge_id, requested_by=None,
+                    status=RefundStatus.PENDING, currency="EUR", amount_minor=10_000,
+                    held_minor=10_000, processor_fee_minor=0, from_escrow=True,
+                    reason="Waiting.", idempotency_key="pending-refund", request_hash="x",
+                )
+            )  # fmt: skip
+
+        await oc.local_processor.close_dispute(dispute_id, won=False)
+        await drain(oc)
+
+        [refund] = await oc.refunds.list_refunds(SYSTEM, funding_id=funding_id)
+        assert (refund.status, refund.failure_code) == (RefundStatus.FAILED, "charged_back")
+        assert (await oc.ledger.check_invariants(SYSTEM)).ok
+
+    async def test_a_lost_card_dispute_takes_only_its_own_funding_from_escrow(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await accepted_winners(oc, milestones=[("Data", 40_000), ("Model", 60_000)])
+        await fund(oc, winners.owner, winners.challenge_id, card=DISPUTED_CARD)  # milestone 1
+        await fund(oc, winners.owner, winners.challenge_id)  # milestone 2, a good card
+        await drain(oc)
+        async with oc.unit_of_work(read_only=True) as uow:
+            dispute_id = await uow.session.scalar(select(LocalDispute.id))
+        assert dispute_id is not None
+        await oc.local_processor.close_dispute(dispute_id, won=False)
+        await drain(oc)
+
+        _, second = await oc.milestones.list_milestones(winners.owner, winners.challenge_id)
+        released = await oc.milestones.release_milestone(
+            winners.owner, second.id, MilestoneRelease(amount_minor=60_000)
+        )
+
+        assert released.status.value == "released"
         assert (await oc.ledger.check_invariants(SYSTEM)).ok

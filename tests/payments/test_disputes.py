@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from openchance import Actor, OpenChance
 from openchance.actor import Role
 from openchance.db.types import utcnow
-from openchance.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from openchance.errors import Conflict, InvalidInput, NotFound, PaymentFailed, PermissionDenied
 from openchance.models.audit import AuditEntry
 from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.jobs import Job
@@ -31,6 +31,7 @@ from openchance.payments.processors.base import ProcessorRefund
 from openchance.payments.processors.local import LocalProcessor
 from openchance.payments.schemas import AccountRef
 from tests.factories.payments import (
+    RefusingProcessor,
     UnreachableProcessor,
     Winners,
     accepted_winners,
@@ -357,3 +358,44 @@ class TestDecisionsAndReleasesTogether:
         # 10 % solver fees of 2 x 500.00 and the 5 % challenger fee, once
         assert await balance(oc, AccountPurpose.PLATFORM_FEES) == 10_000 + 5_000
         assert (await oc.ledger.check_invariants(SYSTEM)).ok
+
+
+class TestDecisionFees:
+    async def test_refunding_one_winner_keeps_the_fees_the_other_is_paid_from(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await accepted_winners(oc, winners=2, prize_split=[60, 40])
+        await fund(oc, winners.owner, winners.challenge_id)
+        first, second = await oc.milestones.list_milestones(winners.owner, winners.challenge_id)
+        dispute = await oc.disputes.open_dispute(winners.owner, first.id, COMPLAINT)
+        decided = await oc.disputes.decide_dispute(
+            SYSTEM, dispute.id, decision(DisputeOutcome.REFUND_ALL)
+        )
+        await drain(oc)
+
+        released = await oc.milestones.release_milestone(
+            winners.owner, second.id, MilestoneRelease(amount_minor=40_000)
+        )
+
+        assert decided.refunded_minor == 60_000  # the share only: the fees stay
+        assert released.status is MilestoneStatus.RELEASED
+        assert (await oc.ledger.check_invariants(SYSTEM)).ok
+
+
+class TestRefusedRefundJob:
+    async def test_a_refusal_on_the_job_path_fails_the_refund(self, oc: OpenChance) -> None:
+        winners, milestone = await delivered(oc)
+        dispute = await oc.disputes.open_dispute(winners.owner, milestone.id, COMPLAINT)
+        oc.use_payment_processor(as_processor(RefusingProcessor()))
+
+        decided = await oc.disputes.decide_dispute(
+            SYSTEM, dispute.id, decision(DisputeOutcome.REFUND_ALL)
+        )
+        assert decided.refund is not None
+        with pytest.raises(PaymentFailed):
+            await oc.refunds.pay_pending_refund(decided.refund.id)
+
+        # a decision's refund is set aside: it stays pending for staff, not failed
+        after = await oc.disputes.get_dispute(SYSTEM, dispute.id)
+        assert after.refund is not None
+        assert after.refund.status is RefundStatus.PENDING

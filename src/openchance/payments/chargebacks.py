@@ -16,16 +16,25 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from openchance.challenges.repository import load_challenge
 from openchance.db.types import utcnow
 from openchance.models.ledger import AccountPurpose
-from openchance.models.payments import Chargeback, ChargebackStatus, EscrowFunding
+from openchance.models.payments import (
+    WHOLE_PRIZE,
+    Chargeback,
+    ChargebackStatus,
+    EscrowFunding,
+    EscrowMilestone,
+    Refund,
+    RefundStatus,
+)
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.escrow import settle_escrow_state
+from openchance.payments.escrow import refund_if_closed, settle_escrow_state
 from openchance.payments.processors.base import ProcessorDispute
+from openchance.payments.release import fees_are_earned, held_fees
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -81,18 +90,33 @@ async def apply_chargeback(uow: UnitOfWork, dispute: ProcessorDispute) -> bool:
         changed = True
     await uow.flush()
     await settle_escrow_state(uow, challenge)
+    if outcome is not None and changed:
+        await refund_if_closed(uow, challenge, f"chargeback:{chargeback.id}")
     return changed
 
 
 async def _give_back(uow: UnitOfWork, funding: EscrowFunding, chargeback: Chargeback) -> None:
     currency = chargeback.currency
+    # The network took the charge back: refunds of it still to pay never will be.
+    pending = await uow.session.scalars(
+        select(Refund)
+        .where(Refund.funding_id == funding.id, Refund.status == RefundStatus.PENDING)
+        .with_for_update()
+    )
+    for refund in pending:
+        refund.status = RefundStatus.FAILED
+        refund.failure_code = "charged_back"
+        refund.failure_message = "The card network took the payment back."
+    await uow.flush()
+    escrowed = funding.failure_code is None
     source = (
         AccountRef.escrow(funding.challenge_id, currency)
-        if funding.failure_code is None
+        if escrowed
         else AccountRef.funding(funding.payer_id, currency)
     )
     account = await ledger.find_account(uow, source)
-    held = min(chargeback.amount_minor, account.balance_minor if account else 0)
+    still_held = await _held_for(uow, funding) if escrowed else await _unrefunded(uow, funding)
+    held = max(0, min(chargeback.amount_minor, still_held, account.balance_minor if account else 0))
     postings = []
     if held:
         postings.append(PostingSpec(account=source, amount_minor=-held, currency=currency))
@@ -113,3 +137,33 @@ async def _give_back(uow: UnitOfWork, funding: EscrowFunding, chargeback: Charge
         postings=postings,
         metadata={"chargeback_id": str(chargeback.id), "funding_id": str(funding.id)},
     )
+
+
+async def _refunded_held(uow: UnitOfWork, funding: EscrowFunding) -> int:
+    """What left the funding's money for the card: paid refunds, and decisions' refunds
+    (set aside from escrow when decided, whatever became of them)."""
+    total = await uow.session.scalar(
+        select(func.coalesce(func.sum(Refund.held_minor), 0)).where(
+            Refund.funding_id == funding.id,
+            or_(Refund.status == RefundStatus.SUCCEEDED, Refund.set_aside.is_(True)),
+        )
+    )
+    return int(total or 0)
+
+
+async def _held_for(uow: UnitOfWork, funding: EscrowFunding) -> int:
+    """What of this funding is still in the challenge's escrow (the escrow account holds
+    every funding's money together)."""
+    position = funding.milestone_position or WHOLE_PRIZE
+    released = await uow.session.scalar(
+        select(func.coalesce(func.sum(EscrowMilestone.released_minor), 0)).where(
+            EscrowMilestone.challenge_id == funding.challenge_id,
+            EscrowMilestone.position == position,
+        )
+    )
+    fees = 0 if await fees_are_earned(uow, funding) else held_fees(funding)
+    return funding.prize_minor - int(released or 0) + fees - await _refunded_held(uow, funding)
+
+
+async def _unrefunded(uow: UnitOfWork, funding: EscrowFunding) -> int:
+    return funding.total_minor - await _refunded_held(uow, funding)

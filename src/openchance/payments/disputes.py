@@ -50,7 +50,12 @@ from openchance.notifications.feed import notify
 from openchance.payments import ledger
 from openchance.payments.deliveries import funding_of, winner_share
 from openchance.payments.dispute_schemas import DisputeDecision, DisputeOpen, DisputeRead
-from openchance.payments.escrow import load_escrow, settle_escrow_state
+from openchance.payments.escrow import (
+    has_open_chargeback,
+    load_escrow,
+    refund_if_closed,
+    settle_escrow_state,
+)
 from openchance.payments.events import DisputeDecided, DisputeOpened
 from openchance.payments.fees import FeePolicy, rate
 from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
@@ -101,6 +106,7 @@ class DisputeService:
                 raise Conflict(
                     "a dispute on this milestone is open already", code="dispute_already_open"
                 )
+            await _check_no_chargeback(uow, challenge)
             await _check_messages(uow, milestone, data.message_ids)
             dispute = Dispute(
                 challenge_id=challenge.id,
@@ -201,18 +207,24 @@ class DisputeService:
                 if dispute.outcome is data.outcome and dispute.decision_note == data.note:
                     return await _read(uow, dispute)
                 raise Conflict("this dispute was decided already", code="dispute_decided")
+            await _check_no_chargeback(uow, challenge)
             funding = await funding_of(uow, milestone)
             escrow = await load_escrow(uow, challenge.id, for_update=True)
-            assert funding is not None
             assert escrow is not None
-            remaining = winner_share(challenge, funding, milestone.rank) - milestone.released_minor
+            # A funding whose charge a lost card dispute took back leaves nothing to move.
+            remaining = (
+                0
+                if funding is None
+                else winner_share(challenge, funding, milestone.rank) - milestone.released_minor
+            )
             to_solver, to_challenger = _amounts(data, remaining)
             fees_back = 0
-            if not await fees_are_earned(uow, funding):
-                if to_solver == 0:
-                    fees_back = held_fees(funding)
-                else:
+            if funding is not None and not await fees_are_earned(uow, funding):
+                if to_solver:
                     await earn_fees(uow, challenge.id, funding)
+                elif not await _another_rank_unsettled(uow, milestone):
+                    # The fees come back only when no other winner of the funding is paid.
+                    fees_back = held_fees(funding)
             refunded = to_challenger + fees_back
             policy = FeePolicy.model_validate(escrow.fee_policy)
             solver_fee = rate(milestone.released_minor + to_solver, policy.solver_fee_bps) - rate(
@@ -225,7 +237,7 @@ class DisputeService:
                     kind="dispute_decision",
                     description=f"Decision of dispute {dispute.id}: {data.outcome.value}",
                     postings=_decision_postings(
-                        challenge, milestone, funding.currency, to_solver, solver_fee, refunded
+                        challenge, milestone, escrow.currency, to_solver, solver_fee, refunded
                     ),
                     metadata={"dispute_id": str(dispute.id), "milestone_id": str(milestone.id)},
                 )
@@ -240,7 +252,7 @@ class DisputeService:
             dispute.decision_note = data.note
             dispute.decided_by = actor.user_id
             dispute.decided_at = now
-            if refunded:
+            if refunded and funding is not None:
                 refund = Refund(
                     funding_id=funding.id, challenge_id=challenge.id, requested_by=actor.user_id,
                     status=RefundStatus.PENDING, currency=funding.currency,
@@ -256,6 +268,7 @@ class DisputeService:
                 )  # fmt: skip
             await uow.flush()
             await settle_escrow_state(uow, challenge)
+            await refund_if_closed(uow, challenge, f"dispute:{dispute.id}")
             record_audit(
                 uow, actor, "dispute.decide", target_type="dispute", target_id=dispute.id,
                 reason=data.note, client=client,
@@ -356,6 +369,30 @@ async def _lock(uow: UnitOfWork, milestone_id: uuid.UUID) -> tuple[Challenge, Es
         )
     ).one()  # fmt: skip
     return challenge, milestone
+
+
+async def _check_no_chargeback(uow: UnitOfWork, challenge: Challenge) -> None:
+    if await has_open_chargeback(uow, challenge.id):
+        raise Conflict(
+            "a card dispute on this challenge's payment is open: wait until it closes",
+            code="escrow_frozen",
+        )
+
+
+async def _another_rank_unsettled(uow: UnitOfWork, milestone: EscrowMilestone) -> bool:
+    """Another winner's delivery of the same position (paid from the same funding) is not
+    settled yet."""
+    found = await uow.session.scalar(
+        select(EscrowMilestone.id)
+        .where(
+            EscrowMilestone.challenge_id == milestone.challenge_id,
+            EscrowMilestone.position == milestone.position,
+            EscrowMilestone.id != milestone.id,
+            EscrowMilestone.status.not_in(SETTLED_MILESTONE_STATUSES),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def _open_dispute_of(uow: UnitOfWork, milestone_id: uuid.UUID) -> Dispute | None:

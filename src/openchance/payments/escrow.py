@@ -391,6 +391,11 @@ async def has_open_dispute(uow: UnitOfWork, challenge_id: uuid.UUID) -> bool:
     )
     if found is not None:
         return True
+    return await has_open_chargeback(uow, challenge_id)
+
+
+async def has_open_chargeback(uow: UnitOfWork, challenge_id: uuid.UUID) -> bool:
+    """A card dispute on one of the challenge's payments is open."""
     charged_back = await uow.session.scalar(
         select(Chargeback.id)
         .where(Chargeback.challenge_id == challenge_id, Chargeback.status == ChargebackStatus.OPEN)
@@ -484,4 +489,15 @@ async def check_funded_before(
             f"fund the challenge's {what} into escrow first",
             code="challenge_not_funded",
             required=required.value,
+        )
+
+
+async def refund_if_closed(uow: UnitOfWork, challenge: Challenge, cause: str) -> None:
+    """A cancelled or expired challenge's escrow thawed (a dispute decided, a card dispute
+    closed): run its refund job again, which refunds what is still refundable."""
+    if challenge.status in (ChallengeStatus.CANCELLED, ChallengeStatus.EXPIRED):
+        await uow.enqueue(
+            REFUND_CANCELLED_CHALLENGE,
+            RefundCancelledChallenge(challenge_id=challenge.id),
+            idempotency_key=f"refund-after:{cause}",
         )

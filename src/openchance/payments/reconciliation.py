@@ -85,14 +85,14 @@ class ReconciliationService:
         payments = await processor.list_payments(created_since=since)
         refunds = await processor.list_refunds(created_since=since)
         async with self._platform.unit_of_work() as uow:
-            funding_rows = select(EscrowFunding)
-            refund_rows = select(Refund)
-            if since is not None:
-                funding_rows = funding_rows.where(EscrowFunding.created_at >= since)
-                refund_rows = refund_rows.where(Refund.created_at >= since)
-            fundings = list(await uow.session.scalars(funding_rows))
-            ours = list(await uow.session.scalars(refund_rows))
-            mismatches = _compare_payments(payments, fundings) + _compare_refunds(refunds, ours)
+            # The processor's records of the window are matched against all of ours (one of
+            # ours may be older than its processor record); only "ours, not at the
+            # processor" looks at our records of the window.
+            fundings = list(await uow.session.scalars(select(EscrowFunding)))
+            ours = list(await uow.session.scalars(select(Refund)))
+            mismatches = _compare_payments(payments, fundings, since) + _compare_refunds(
+                refunds, ours, since
+            )
             run = ReconciliationRun(
                 id=uuid.uuid4(),
                 processor=processor.name,
@@ -122,7 +122,7 @@ class ReconciliationService:
 
 
 def _compare_payments(
-    payments: list[ProcessorPayment], fundings: list[EscrowFunding]
+    payments: list[ProcessorPayment], fundings: list[EscrowFunding], since: datetime | None
 ) -> list[Mismatch]:
     found: list[Mismatch] = []
     by_payment = {f.processor_payment_id: f for f in fundings if f.processor_payment_id}
@@ -175,6 +175,8 @@ def _compare_payments(
                 )
             )
     for funding in fundings:
+        if since is not None and funding.created_at < since:
+            continue
         if funding.status is FundingStatus.SUCCEEDED and funding.id not in seen:
             found.append(
                 Mismatch(
@@ -186,7 +188,9 @@ def _compare_payments(
     return found
 
 
-def _compare_refunds(refunds: list[ProcessorRefund], ours: list[Refund]) -> list[Mismatch]:
+def _compare_refunds(
+    refunds: list[ProcessorRefund], ours: list[Refund], since: datetime | None
+) -> list[Mismatch]:
     found: list[Mismatch] = []
     by_processor_id = {r.processor_refund_id: r for r in ours if r.processor_refund_id}
     matched: set[uuid.UUID] = set()
@@ -212,6 +216,8 @@ def _compare_refunds(refunds: list[ProcessorRefund], ours: list[Refund]) -> list
                 )
             )
     for mine in ours:
+        if since is not None and mine.created_at < since:
+            continue
         if mine.status is RefundStatus.SUCCEEDED and mine.id not in matched:
             found.append(
                 Mismatch(

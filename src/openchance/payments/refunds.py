@@ -102,9 +102,9 @@ class RefundService:
         """Support, admins and the system refund a funding, fully or partly. A retry with
         the same key answers with the first refund. ``nothing_to_refund``,
         ``winner_at_work``, ``funding_not_paid`` (:class:`Conflict`),
-        ``amount_exceeds_refundable`` (:class:`InvalidInput`); the processor's refusal
-        (:class:`PaymentFailed`) or absence (``provider_unavailable``) leaves the money
-        where it was and the refund ``failed``."""
+        ``amount_exceeds_refundable`` (:class:`InvalidInput`). The processor's refusal
+        (:class:`PaymentFailed`) fails the refund; its absence (``provider_unavailable``)
+        leaves it ``pending`` for the retry job. Nothing moves in either case."""
         _check_may_refund(actor)
         key = f"refund:{funding_id}:{_checked_key(idempotency_key)}"
         digest = request_hash({"funding": str(funding_id), **data.model_dump(mode="json")})
@@ -228,12 +228,16 @@ class RefundService:
             assert funding is not None
             assert funding.processor_payment_id is not None
             payment_id, amount = funding.processor_payment_id, refund.amount_minor
-        answer = await self._platform.payment_processor.create_refund(
-            payment_id=payment_id,
-            amount_minor=amount,
-            idempotency_key=f"refund:{refund_id}",
-            metadata={"openchance_refund_id": str(refund_id)},
-        )
+        try:
+            answer = await self._platform.payment_processor.create_refund(
+                payment_id=payment_id,
+                amount_minor=amount,
+                idempotency_key=f"refund:{refund_id}",
+                metadata={"openchance_refund_id": str(refund_id)},
+            )
+        except PaymentFailed as refused:
+            await self._fail(refund_id, refused)  # a refusal is final: nothing moved
+            raise
         async with self._platform.unit_of_work() as uow:
             challenge_id = await uow.session.scalar(
                 select(Refund.challenge_id).where(Refund.id == refund_id)

@@ -204,6 +204,16 @@ class LocalProcessor:
                 raise PaymentFailed(
                     "only a charged payment can be refunded", code="charge_not_refundable"
                 )
+            disputed = await uow.session.scalar(
+                select(LocalDispute.id)
+                .where(LocalDispute.payment_id == payment.id, LocalDispute.status != "won")
+                .limit(1)
+            )
+            if disputed is not None:
+                raise PaymentFailed(
+                    "the cardholder disputes this charge: it cannot be refunded",
+                    code="charge_disputed",
+                )
             # int(): PostgreSQL sums bigints to numeric, and the event payload is JSON.
             refunded = int(
                 await uow.session.scalar(
