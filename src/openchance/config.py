@@ -107,6 +107,15 @@ class SearchBackendKind(StrEnum):
     """A Meilisearch server; searches fall back to the database while it is down."""
 
 
+class PaymentProcessorKind(StrEnum):
+    """Which payment processor takes payments."""
+
+    LOCAL = "local"
+    """The embedded test processor: simulated cards in the database, no network (default)."""
+    STRIPE = "stripe"
+    """Stripe: PaymentIntents, Connect payouts and signed webhooks."""
+
+
 class Settings(BaseSettings):
     """The effective configuration of one OpenChance process."""
 
@@ -318,6 +327,22 @@ class Settings(BaseSettings):
         default=False,
         description="Refunds give the challenger the processor fee back (the platform bears it).",
     )
+    payment_processor: PaymentProcessorKind = Field(
+        default=PaymentProcessorKind.LOCAL,
+        description="`local` (simulated cards, no network) or `stripe`.",
+    )
+    stripe_api_key: SecretStr | None = Field(
+        default=None, description="Stripe secret API key (`sk_…`); required with `stripe`."
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signing secret (`whsec_…`) of the webhook endpoint "
+        "`/api/v1/webhooks/stripe`; required with `stripe`.",
+    )
+    stripe_api_base: AnyHttpUrl | None = Field(
+        default=None,
+        description="Another Stripe API base URL (a local Stripe fake in tests); unset: Stripe's.",
+    )
     escrow_auto_release_days: int = Field(
         default=14,
         ge=1,
@@ -327,6 +352,17 @@ class Settings(BaseSettings):
     escrow_release_reminder_days: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [7, 2],
         description="Days before the auto-release when the challenger is reminded (comma list).",
+    )
+    payout_delay_hours: int = Field(
+        default=48,
+        ge=0,
+        le=24 * 90,
+        description="Hours a released payment waits before it is paid out (staff may hold it).",
+    )
+    payout_country: str = Field(
+        default="DE",
+        pattern="^[A-Z]{2}$",
+        description="Country of new payout accounts when the solver gives none (ISO 3166).",
     )
     escrow_funding_deadline: EscrowFundingDeadline = Field(
         default=EscrowFundingDeadline.BEFORE_PUBLISH,
@@ -538,6 +574,18 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
+    def _check_stripe(self) -> Self:
+        if self.payment_processor is PaymentProcessorKind.STRIPE:
+            for name in ("stripe_api_key", "stripe_webhook_secret"):
+                value: SecretStr | None = getattr(self, name)
+                if value is None or not value.get_secret_value():
+                    raise ValueError(
+                        f"{ENV_PREFIX}{name.upper()} must be set when the payment processor "
+                        "is stripe"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _check_search(self) -> Self:
         if self.search_backend is SearchBackendKind.MEILISEARCH and not self.meilisearch_url:
             raise ValueError(
@@ -590,7 +638,10 @@ class Settings(BaseSettings):
     def masked(self) -> dict[str, Any]:
         """The effective settings as plain data, with secrets and passwords masked."""
         data = self.model_dump(mode="json")
-        for name in ("secret_key", "smtp_password", "s3_secret_access_key"):
+        for name in (
+            "secret_key", "smtp_password", "s3_secret_access_key", "stripe_api_key",
+            "stripe_webhook_secret",
+        ):  # fmt: skip
             if data.get(name):
                 data[name] = "********"
         for provider in OAUTH_PROVIDER_NAMES:

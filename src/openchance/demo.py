@@ -2,8 +2,8 @@
 
 Each domain adds a seeding step as it lands; a step must be safe to run on every start
 (it checks what exists before it writes). Today: the demo accounts, the challenges (with
-their payments), then messages in whatever conversations the steps before opened, and a
-summary of the money.
+their payments), then messages in whatever conversations the steps before opened, the
+winners' payouts, and a summary of the money.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from openchance.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_email, s
 from openchance.challenges.demo import seed_demo_challenges
 from openchance.db import migrate
 from openchance.messaging.demo import seed_demo_conversations
-from openchance.payments.demo import describe_demo_payments
+from openchance.payments.demo import describe_demo_payments, seed_demo_payouts
 from openchance.platform import OpenChance
 
 SeedStep = Callable[[OpenChance], Awaitable[str]]
@@ -28,6 +28,7 @@ def _seed_steps() -> list[SeedStep]:
         seed_demo_accounts,
         seed_demo_challenges,
         seed_demo_conversations,
+        seed_demo_payouts,
         describe_demo_payments,
     ]
 

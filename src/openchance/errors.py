@@ -99,6 +99,13 @@ class ProviderUnavailable(OpenChanceError):
         self.provider = provider
 
 
+class InvalidSignature(OpenChanceError):
+    """A signed request (a processor's webhook) whose signature does not hold."""
+
+    code = "invalid_signature"
+    title = "Invalid signature"
+
+
 class ConfigurationError(OpenChanceError):
     """Settings are missing or malformed; raised at start, before anything runs."""
 
@@ -121,6 +128,7 @@ ERROR_CLASSES: tuple[type[OpenChanceError], ...] = (
     RateLimited,
     PaymentFailed,
     ProviderUnavailable,
+    InvalidSignature,
     ConfigurationError,
 )
 

@@ -22,7 +22,7 @@ from openchance.challenges.attachments import ChallengeAttachmentService
 from openchance.challenges.categories import CategoryService
 from openchance.challenges.invites import ChallengeInviteService
 from openchance.challenges.service import ChallengeService
-from openchance.config import MailBackend, Settings, load_settings
+from openchance.config import MailBackend, PaymentProcessorKind, Settings, load_settings
 from openchance.db import migrate
 from openchance.db.engine import READ_ONLY_OPTION, create_engine, create_sqlite_reader
 from openchance.db.uow import UnitOfWork
@@ -41,15 +41,19 @@ from openchance.messaging.service import MessagingService
 from openchance.moderation.audit import AuditService
 from openchance.notifications.service import NotificationService
 from openchance.payments import jobs as payment_jobs
+from openchance.payments import payout_jobs, refund_jobs
 from openchance.payments import reconciliation as reconciliation_jobs
-from openchance.payments import refund_jobs
 from openchance.payments import release_jobs as milestone_jobs
 from openchance.payments.disputes import DisputeService
 from openchance.payments.funding import EscrowService
 from openchance.payments.milestones import MilestoneService
+from openchance.payments.payout_accounts import PayoutAccountService
+from openchance.payments.payouts import PayoutService
 from openchance.payments.preview import PaymentsService
-from openchance.payments.processors.base import PaymentProcessor
+from openchance.payments.processors import local_connect
+from openchance.payments.processors.base import PaymentProcessor, PayoutProcessor
 from openchance.payments.processors.local import LocalProcessor
+from openchance.payments.processors.stripe import StripeProcessor
 from openchance.payments.receipts import ReceiptService
 from openchance.payments.reconciliation import ReconciliationService
 from openchance.payments.refunds import RefundService
@@ -79,8 +83,20 @@ def core_job_registry() -> JobRegistry:
     payment_jobs.register(registry)
     milestone_jobs.register(registry)
     refund_jobs.register(registry)
+    payout_jobs.register(registry)
+    local_connect.register(registry)
     reconciliation_jobs.register(registry)
     return registry
+
+
+def _stripe_processor(settings: Settings) -> StripeProcessor | None:
+    if settings.payment_processor is not PaymentProcessorKind.STRIPE:
+        return None
+    assert settings.stripe_api_key is not None  # the settings' own check
+    return StripeProcessor(
+        api_key=settings.stripe_api_key.get_secret_value(),
+        api_base=str(settings.stripe_api_base) if settings.stripe_api_base else None,
+    )
 
 
 class OpenChance:
@@ -135,7 +151,11 @@ class OpenChance:
         self.receipts = ReceiptService(self)
         self.reconciliation = ReconciliationService(self)
         self.local_processor = LocalProcessor(self)
-        self._payment_processor: PaymentProcessor = self.local_processor
+        self.stripe_processor = _stripe_processor(self.settings)
+        self._payment_processor: PaymentProcessor = self.stripe_processor or self.local_processor
+        self._payout_processor: PayoutProcessor = self.stripe_processor or self.local_processor
+        self.payouts = PayoutService(self)
+        self.payout_accounts = PayoutAccountService(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -184,6 +204,8 @@ class OpenChance:
             await self._rate_limiter.close()
         if self._file_store is not None:
             await self._file_store.close()
+        if self.stripe_processor is not None:
+            await self.stripe_processor.aclose()
         if self._engine is not None:
             await self._engine.dispose()
         if self._sqlite_reader is not None:
@@ -213,13 +235,24 @@ class OpenChance:
 
     @property
     def payment_processor(self) -> PaymentProcessor:
-        """The processor payments go through: the local one unless another was put in."""
+        """The processor payments go through: the one the settings name (the local one by
+        default), unless another was put in."""
         return self._payment_processor
 
     def use_payment_processor(self, processor: PaymentProcessor) -> None:
         """Take payments through ``processor`` from now on (an embedding application's own
         adapter, or a test's processor that is down)."""
         self._payment_processor = processor
+
+    @property
+    def payout_processor(self) -> PayoutProcessor:
+        """The processor solvers are paid out through: the same as payments (Stripe
+        Connect with ``stripe``), unless another was put in."""
+        return self._payout_processor
+
+    def use_payout_processor(self, processor: PayoutProcessor) -> None:
+        """Pay solvers out through ``processor`` from now on."""
+        self._payout_processor = processor
 
     def _require_started(self) -> None:
         if not self.started:

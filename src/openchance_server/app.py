@@ -45,12 +45,14 @@ from openchance_server.routers import (
     milestones,
     notifications,
     oauth,
+    payouts,
     profiles,
     receipts,
     saved_searches,
     search,
     two_factor,
     users,
+    webhooks,
 )
 
 API_V1_PREFIX = "/api/v1"
@@ -115,6 +117,7 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
         milestones.router,
         disputes.router,
         receipts.router,
+        payouts.router,
         applications.router,
         application_attachments.router,
         notifications.router,
@@ -123,6 +126,7 @@ def create_app(oc: OpenChance, *, run_worker: bool | None = None) -> FastAPI:
         saved_searches.router,
         oauth.router,
         oauth.identities_router,
+        webhooks.router,
         realtime_router,
     ):
         app.include_router(router, prefix=API_V1_PREFIX)

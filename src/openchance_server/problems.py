@@ -25,6 +25,7 @@ from openchance.errors import (
     ConfigurationError,
     Conflict,
     InvalidInput,
+    InvalidSignature,
     NotAuthenticated,
     NotFound,
     OpenChanceError,
@@ -49,6 +50,7 @@ STATUS_BY_ERROR: Mapping[type[OpenChanceError], int] = {
     RateLimited: 429,
     PaymentFailed: 402,
     ProviderUnavailable: 503,
+    InvalidSignature: 400,
     ConfigurationError: 500,
 }
 CODE_BY_STATUS: Mapping[int, str] = {

@@ -23,6 +23,7 @@ from openchance.moderation.audit import AuditEntryRead
 from openchance.payments.dispute_schemas import DisputeRead
 from openchance.payments.funding_schemas import EscrowSummary, FundingRead
 from openchance.payments.milestone_schemas import MilestoneRead
+from openchance.payments.payout_schemas import PayoutRead
 from openchance.payments.reconciliation import ReconciliationReport
 
 
@@ -233,6 +234,8 @@ class PaymentsLoaded(Message, bubble=False):
     """The newest first."""
     reconciliation: ReconciliationReport | None = None
     """The last comparison of the ledger with the processor; None before the first."""
+    payouts: Sequence[PayoutRead] = ()
+    """Every payout on hold, then the latest others, each group newest first."""
 
 
 @dataclass
@@ -255,4 +258,32 @@ class DisputeDecisionRefused(Message, bubble=False):
     add up, …)."""
 
     dispute_id: uuid.UUID
+    error: OpenChanceError
+
+
+class PayoutAction(StrEnum):
+    """What support can do to a payout from the console (always with a reason)."""
+
+    HOLD = "hold"
+    """Keep a payout not yet sent from being sent."""
+    RELEASE_HOLD = "release_hold"
+    """Let a held payout go: it is sent once its security delay is over."""
+
+
+@dataclass
+class PayoutHeld(Message, bubble=False):
+    payout: PayoutRead
+
+
+@dataclass
+class PayoutHoldReleased(Message, bubble=False):
+    payout: PayoutRead
+
+
+@dataclass
+class PayoutActionRefused(Message, bubble=False):
+    """The core refused a hold or a release (held or sent meanwhile, not support, …)."""
+
+    action: PayoutAction
+    payout_id: uuid.UUID
     error: OpenChanceError

@@ -30,6 +30,13 @@ def notice_for_error(error: BaseException) -> Notice:
     )
 
 
+def notice_for_refusal(error: OpenChanceError) -> Notice:
+    """A refused action's notice: the domain error's, with its code (the one to look up in
+    docs/errors.md or quote to the team)."""
+    notice = notice_for_error(error)
+    return Notice(f"{notice.message} ({error.code})", notice.title, notice.severity)
+
+
 def validation_message(error: ValidationError) -> str:
     """What a form shows when the core's input schema refuses what was typed, one line a field."""
     lines = []
@@ -46,3 +53,7 @@ def show_notice(widget: Widget, notice: Notice) -> None:
 
 def show_error(widget: Widget, error: BaseException) -> None:
     show_notice(widget, notice_for_error(error))
+
+
+def show_refusal(widget: Widget, error: OpenChanceError) -> None:
+    show_notice(widget, notice_for_refusal(error))

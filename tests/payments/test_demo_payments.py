@@ -17,6 +17,7 @@ from openchance.models.payments import (
     Refund,
     RefundStatus,
 )
+from openchance.models.payouts import PayoutStatus
 
 SYSTEM = Actor.system("tests")
 
@@ -68,3 +69,17 @@ class TestDemoDispute:
 
         assert len(queue) == 1
         assert await _challenge_states(oc, EscrowState.FROZEN) == {ChallengeStatus.IN_REVIEW}
+
+
+class TestDemoPayouts:
+    async def test_a_winner_was_paid_out_to_their_bank(self, oc: OpenChance) -> None:
+        paid = await oc.payouts.list_payouts(SYSTEM, status=PayoutStatus.PAID)
+
+        assert paid
+        assert all(payout.statement_number is not None for payout in paid)
+
+    async def test_one_payout_waits_on_hold_for_support(self, oc: OpenChance) -> None:
+        held = await oc.payouts.list_payouts(SYSTEM, status=PayoutStatus.ON_HOLD)
+
+        assert len(held) == 1
+        assert held[0].hold_reason

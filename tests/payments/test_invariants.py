@@ -19,6 +19,7 @@ INVARIANTS = [
     "cached_balances_match_postings",
     "balances_above_floors",
     "reversals_valid",
+    "payouts_match_payable",
 ]
 
 

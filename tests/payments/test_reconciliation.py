@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import text
 
 from openchance import Actor, OpenChance
 from openchance.errors import PermissionDenied
 from openchance.jobs.registry import JobRegistry
+from openchance.models.payouts import PayoutAccount
 from openchance.payments.funding_schemas import RefundRequest
 from tests.factories.challenges import insert_challenge
 from tests.factories.payments import fund
+from tests.factories.payouts import connect_payout_account, released_winner
 from tests.factories.users import actor_for, create_user
 
 SYSTEM = Actor.system("tests")
@@ -79,3 +82,50 @@ class TestReconcile:
 
     def test_it_runs_daily(self, registry: JobRegistry) -> None:
         assert "payments.reconcile" in {schedule.name for schedule in registry.schedules}
+
+
+class TestReconcileTransfers:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, object]:
+        return {"payout_delay_hours": 0}
+
+    async def test_a_payout_transferred_as_recorded_is_ok(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+
+        report = await oc.reconciliation.run(SYSTEM)
+
+        assert report.ok, report.mismatches
+        assert report.transfers_checked == 1
+
+    async def test_a_transfer_made_outside_the_ledger_is_reported(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        account = await connect_payout_account(oc, winners.solvers[0])
+        async with oc.unit_of_work(read_only=True) as uow:
+            connected = await uow.session.get(PayoutAccount, account.id)
+            assert connected is not None
+            connected_id = connected.processor_account_id
+        transfer = await oc.local_processor.create_transfer(
+            account_id=connected_id, amount_minor=500, currency="EUR",
+            idempotency_key="by-hand", metadata={},
+        )  # fmt: skip
+
+        report = await oc.reconciliation.run(SYSTEM)
+
+        assert [(m.kind, m.subject) for m in report.mismatches] == [
+            ("transfer_unknown", transfer.id)
+        ]
+
+    async def test_a_paid_payout_the_processor_failed_is_reported(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        [payout] = await oc.payouts.my_payouts(winners.solvers[0])
+        async with oc.engine.begin() as connection:
+            await connection.execute(text("UPDATE local_processor_payouts SET status = 'failed'"))
+
+        report = await oc.reconciliation.run(SYSTEM)
+
+        assert [(m.kind, m.subject) for m in report.mismatches] == [
+            ("payout_state_differs", str(payout.id))
+        ]
+        assert report.payouts_checked == 1

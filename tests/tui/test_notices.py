@@ -11,6 +11,7 @@ from openchance_tui.notices import (
     UNEXPECTED_ERROR_TITLE,
     Notice,
     notice_for_error,
+    notice_for_refusal,
     validation_message,
 )
 
@@ -34,6 +35,17 @@ class TestNoticeForError:
         assert notice == Notice(
             message="ConnectionResetError: peer went away",
             title=UNEXPECTED_ERROR_TITLE,
+            severity="error",
+        )
+
+
+class TestNoticeForRefusal:
+    def test_a_refused_action_shows_the_code_after_the_message(self) -> None:
+        error = Conflict("the payout is on hold already", code="payout_on_hold")
+
+        assert notice_for_refusal(error) == Notice(
+            message="the payout is on hold already (payout_on_hold)",
+            title="Conflict",
             severity="error",
         )
 

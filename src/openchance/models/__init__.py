@@ -79,6 +79,15 @@ from openchance.models.payments import (
     Refund,
     RefundStatus,
 )
+from openchance.models.payouts import (
+    LocalAccount,
+    LocalPayout,
+    LocalTransfer,
+    Payout,
+    PayoutAccount,
+    PayoutAccountStatus,
+    PayoutStatus,
+)
 from openchance.models.profiles import Availability, Profile
 from openchance.models.saved_searches import AlertFrequency, SavedSearch
 from openchance.models.search import (
@@ -131,10 +140,13 @@ __all__ = [
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransaction",
+    "LocalAccount",
     "LocalDispute",
     "LocalPayment",
     "LocalPaymentStatus",
+    "LocalPayout",
     "LocalRefund",
+    "LocalTransfer",
     "Message",
     "MessageAttachment",
     "MessageKind",
@@ -145,6 +157,10 @@ __all__ = [
     "OutboundMail",
     "OwnerKind",
     "ParticipantRole",
+    "Payout",
+    "PayoutAccount",
+    "PayoutAccountStatus",
+    "PayoutStatus",
     "ProcessorEvent",
     "ProcessorName",
     "Profile",

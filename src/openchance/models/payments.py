@@ -38,6 +38,8 @@ class ProcessorName(StrEnum):
 
     LOCAL = "local"
     """The embedded test processor: simulated cards, no network (the default)."""
+    STRIPE = "stripe"
+    """Stripe (PaymentIntents, Connect), through its API and signed webhooks."""
 
 
 class FundingStatus(StrEnum):
@@ -204,6 +206,10 @@ class EscrowMilestone(UUIDPrimaryKey, Timestamps, Base):
     released_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     submission_count: Mapped[int] = mapped_column(default=0)
     submission_note: Mapped[str | None] = mapped_column(Text)
+    submission_message_ids: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default="[]",
+        doc="The winner's messages (of the application's conversation) whose files they deliver.",
+    )  # fmt: skip
     submitted_at: Mapped[datetime | None]
     auto_release_at: Mapped[datetime | None]
     change_request_note: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ was funded is refunded as the cancellation's job would.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import func, select
 
@@ -25,8 +26,10 @@ from openchance.models.payments import (
     Refund,
     RefundStatus,
 )
+from openchance.models.payouts import Payout, PayoutAccountStatus, PayoutStatus
 from openchance.payments.dispute_schemas import DisputeOpen
 from openchance.payments.milestone_schemas import MilestoneSubmit
+from openchance.payments.payout_schemas import PayoutAccountRequest
 from openchance.platform import OpenChance
 
 DEMO_CARD = "4242 4242 4242 4242"
@@ -95,6 +98,64 @@ async def open_demo_dispute(oc: OpenChance, owner: Actor, challenge_id: uuid.UUI
                 DisputeOpen(reason=DISPUTE_REASON, evidence="See the conversation."),
             )  # fmt: skip
             return
+
+
+DEMO_BANK_ACCOUNT = "000123456789"
+HOLD_REASON = "Checking the delivered files against the brief before this is paid out."
+
+
+async def seed_demo_payouts(oc: OpenChance) -> str:
+    """Every winner who was paid connects a payout account; their payouts are sent at
+    once (no waiting out the delay while seeding) and arrive, except the newest, which
+    support holds, so the console shows a hold. Safe to run on every start."""
+    async with oc.unit_of_work(read_only=True) as uow:
+        rows = (
+            await uow.session.execute(
+                select(Payout.id, Payout.user_id, Payout.status)
+                .order_by(Payout.created_at, Payout.id)
+            )
+        ).all()  # fmt: skip
+    if not rows:
+        return "payouts: none"
+    for user_id in dict.fromkeys(row.user_id for row in rows):
+        await _connect_demo_payout_account(oc, Actor.user(user_id))
+    *paid, newest = rows
+    for row in paid:
+        await _pay_out_demo_payout(oc, row.id)
+    if newest.status is PayoutStatus.PENDING:
+        await oc.payouts.hold(Actor.system("demo"), newest.id, HOLD_REASON)
+    return f"payouts: {len(paid)} paid, 1 on hold (local processor)"
+
+
+async def _connect_demo_payout_account(oc: OpenChance, solver: Actor) -> None:
+    account = await oc.payout_accounts.my_account(solver)
+    if account is not None and account.status is PayoutAccountStatus.ENABLED:
+        return
+    link = await oc.payout_accounts.connect(solver, PayoutAccountRequest())
+    url = urlparse(link.onboarding_url)
+    [token] = parse_qs(url.query)["token"]
+    await oc.local_processor.complete_onboarding(
+        url.path.split("/")[-2], token=token, bank_account_number=DEMO_BANK_ACCOUNT
+    )
+    await oc.payout_accounts.refresh(solver)
+
+
+async def _pay_out_demo_payout(oc: OpenChance, payout_id: uuid.UUID) -> None:
+    """What the send job and the bank do once a worker runs, done at once."""
+    async with oc.unit_of_work(read_only=True) as uow:
+        payout = await uow.session.get(Payout, payout_id)
+        assert payout is not None
+        if payout.status is not PayoutStatus.PENDING:
+            return
+        available_at = payout.available_at
+    await oc.payouts.send(payout_id, now=available_at)
+    async with oc.unit_of_work(read_only=True) as uow:
+        processor_payout_id = await uow.session.scalar(
+            select(Payout.processor_payout_id).where(Payout.id == payout_id)
+        )
+    if processor_payout_id is not None:
+        await oc.local_processor.settle_payout(processor_payout_id)
+        await oc.payouts.refresh(payout_id)
 
 
 async def describe_demo_payments(oc: OpenChance) -> str:

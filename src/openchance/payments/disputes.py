@@ -21,6 +21,7 @@ the challenge is open, or ends released, refunded or split.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -33,7 +34,6 @@ from openchance.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from openchance.messaging.conversations import post_system_message
 from openchance.models.challenges import Challenge
 from openchance.models.ledger import AccountPurpose
-from openchance.models.messaging import Conversation, Message
 from openchance.models.payments import (
     SETTLED_MILESTONE_STATUSES,
     Dispute,
@@ -48,7 +48,7 @@ from openchance.models.payments import (
 from openchance.moderation.audit import record_audit
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.deliveries import funding_of, winner_share
+from openchance.payments.deliveries import check_cited_messages, funding_of, winner_share
 from openchance.payments.dispute_schemas import DisputeDecision, DisputeOpen, DisputeRead
 from openchance.payments.escrow import (
     has_open_chargeback,
@@ -58,6 +58,7 @@ from openchance.payments.escrow import (
 )
 from openchance.payments.events import DisputeDecided, DisputeOpened
 from openchance.payments.fees import FeePolicy, rate
+from openchance.payments.payouts import owe_payout
 from openchance.payments.refund_jobs import PAY_REFUND, PayRefund
 from openchance.payments.refunds import refund_read
 from openchance.payments.release import (
@@ -107,7 +108,7 @@ class DisputeService:
                     "a dispute on this milestone is open already", code="dispute_already_open"
                 )
             await _check_no_chargeback(uow, challenge)
-            await _check_messages(uow, milestone, data.message_ids)
+            await check_cited_messages(uow, milestone, data.message_ids)
             dispute = Dispute(
                 challenge_id=challenge.id,
                 milestone_id=milestone.id,
@@ -241,6 +242,12 @@ class DisputeService:
                     ),
                     metadata={"dispute_id": str(dispute.id), "milestone_id": str(milestone.id)},
                 )
+            await owe_payout(
+                uow, solver_id=milestone.solver_id, challenge_id=challenge.id,
+                milestone_id=milestone.id, currency=escrow.currency, gross_minor=to_solver,
+                fee_minor=solver_fee, source_key=f"dispute:{dispute.id}:decision",
+                delay=timedelta(hours=self._platform.settings.payout_delay_hours),
+            )  # fmt: skip
             now = utcnow()
             milestone.released_minor += to_solver
             milestone.status = MilestoneStatus.DECIDED
@@ -400,31 +407,6 @@ async def _open_dispute_of(uow: UnitOfWork, milestone_id: uuid.UUID) -> Dispute 
         Dispute.milestone_id == milestone_id, Dispute.status == DisputeStatus.OPEN
     )
     return (await uow.session.scalars(statement.limit(1))).first()
-
-
-async def _check_messages(
-    uow: UnitOfWork, milestone: EscrowMilestone, message_ids: list[uuid.UUID]
-) -> None:
-    if not message_ids:
-        return
-    found = set(
-        await uow.session.scalars(
-            select(Message.id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(
-                Conversation.application_id == milestone.application_id,
-                Message.id.in_(message_ids),
-            )
-        )
-    )
-    missing = [str(message_id) for message_id in message_ids if message_id not in found]
-    if missing:
-        raise InvalidInput(
-            "cite messages of this application's conversation only",
-            code="unknown_message",
-            errors=[{"field": "message_ids", "code": "unknown_message", "message": m}
-                    for m in missing],
-        )  # fmt: skip
 
 
 async def _read(uow: UnitOfWork, dispute: Dispute) -> DisputeRead:

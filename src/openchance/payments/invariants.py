@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, func, select
 
 from openchance.errors import InvalidInput
-from openchance.models.ledger import AccountFloor
+from openchance.models.ledger import AccountFloor, AccountPurpose
+from openchance.models.payouts import Payout
 from openchance.payments import ledger_rules as rules
 from openchance.payments.ledger import ACCOUNTS, POSTINGS, TRANSACTIONS
 from openchance.payments.schemas import InvariantCheck, InvariantReport, InvariantViolation
@@ -40,6 +41,7 @@ async def check_invariants(uow: UnitOfWork, progress: Progress | None = None) ->
             await _cached_balances(uow),
             await _floors(uow),
             await _reversals(uow),
+            await _payouts_owed(uow),
         ]
     )
 
@@ -247,4 +249,38 @@ async def _reversals(uow: UnitOfWork) -> InvariantCheck:
         "reversals_valid",
         "every reversal undoes an existing transaction exactly, and none is reversed twice",
         checked,
+    )
+
+
+async def _payouts_owed(uow: UnitOfWork) -> InvariantCheck:
+    """What the platform owes each solver (``solver_payable``) is exactly the payouts not
+    yet transferred to them: every release owes one, every transfer pays one."""
+    found = _Collector()
+    owed: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
+    for user_id, currency, amount in await uow.session.execute(
+        select(Payout.user_id, Payout.currency, func.sum(Payout.amount_minor))
+        .where(Payout.transfer_id.is_(None))
+        .group_by(Payout.user_id, Payout.currency)
+    ):
+        owed[(user_id, currency)] = int(amount)
+    payable = {
+        (row.owner_id, row.currency): (row.id, int(row.balance_minor))
+        for row in await uow.session.execute(
+            select(ACCOUNTS.c.id, ACCOUNTS.c.owner_id, ACCOUNTS.c.currency,
+                   ACCOUNTS.c.balance_minor)
+            .where(ACCOUNTS.c.purpose == AccountPurpose.SOLVER_PAYABLE)
+        )
+    }  # fmt: skip
+    for key in sorted(owed.keys() | payable.keys(), key=lambda k: (str(k[0]), k[1])):
+        account_id, balance = payable.get(key, (None, 0))
+        if balance != owed.get(key, 0):
+            found.add(
+                account_id or key[0],
+                f"solver {key[0]} is owed {balance} {key[1]} in the ledger, "
+                f"{owed.get(key, 0)} in payouts not yet transferred",
+            )
+    return found.check(
+        "payouts_match_payable",
+        "what each solver is owed in the ledger equals their payouts not yet transferred",
+        len(owed.keys() | payable.keys()),
     )

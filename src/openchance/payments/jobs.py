@@ -22,7 +22,16 @@ from openchance.models.payments import EventOutcome, ProcessorEvent
 from openchance.payments.chargebacks import apply_chargeback
 from openchance.payments.escrow import apply_payment, find_funding_for_payment
 from openchance.payments.inbox import HANDLE_PROCESSOR_EVENT, HandleProcessorEvent
-from openchance.payments.processors.base import FUNDING_ID_METADATA
+from openchance.payments.payout_jobs import (
+    apply_payout_event_object,
+    is_payout_event,
+    read_payout_event_object,
+)
+from openchance.payments.processors.base import (
+    ACCOUNT_USER_METADATA,
+    FUNDING_ID_METADATA,
+    PAYOUT_ID_METADATA,
+)
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
@@ -43,8 +52,11 @@ async def handle_processor_event(context: JobContext, payload: HandleProcessorEv
         if event is None or event.outcome is not EventOutcome.RECEIVED:
             return
         processor_name, event_type, object_id = event.processor, event.type, event.object_id
+        connected_account = event.payload.get("account")
     processor = context.platform.payment_processor
-    if object_id is None or processor.name is not processor_name:
+    # Payout events belong to the payout processor, which may be another one.
+    handler = context.platform.payout_processor if is_payout_event(event_type) else processor
+    if object_id is None or handler.name is not processor_name:
         await _mark(context, payload, EventOutcome.IGNORED)
         return
     if event_type.startswith(DISPUTE_EVENT_PREFIX):
@@ -55,6 +67,9 @@ async def handle_processor_event(context: JobContext, payload: HandleProcessorEv
                 return
             changed = await apply_chargeback(uow, dispute)
             _handled(event, changed)
+        return
+    if is_payout_event(event_type):
+        await _handle_payout_event(context, payload, event_type, object_id, connected_account)
         return
     if not event_type.startswith(PAYMENT_EVENT_PREFIX):
         await _mark(context, payload, EventOutcome.IGNORED)
@@ -76,6 +91,32 @@ async def handle_processor_event(context: JobContext, payload: HandleProcessorEv
         "processor event handled",
         extra={"event_type": event_type, "payment_id": object_id, "changed": changed},
     )
+
+
+async def _handle_payout_event(
+    context: JobContext,
+    payload: HandleProcessorEvent,
+    event_type: str,
+    object_id: str,
+    connected_account: str | None,
+) -> None:
+    current = await read_payout_event_object(
+        context.platform.payout_processor, event_type, object_id, connected_account
+    )
+    async with context.unit_of_work() as uow:
+        event = await _lock_received(uow, payload)
+        if event is None:
+            return
+        changed = await apply_payout_event_object(uow, current)
+        if changed is None:
+            ours = getattr(current, "metadata", {}).keys() & {
+                PAYOUT_ID_METADATA,
+                ACCOUNT_USER_METADATA,
+            }
+            if ours:
+                raise EventNotReady(f"no payout for {object_id} yet")
+            changed = False
+        _handled(event, changed)
 
 
 async def _lock_received(uow: UnitOfWork, payload: HandleProcessorEvent) -> ProcessorEvent | None:

@@ -14,6 +14,21 @@ class MilestoneSubmit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=10_000, description="What you deliver.")
+    message_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20,
+        description="Your messages in the application's conversation whose files you deliver "
+        "(send the files there first).",
+    )  # fmt: skip
+
+
+class DeliveryFile(BaseModel):
+    """A file of a delivery: download it from the conversation's message attachments."""
+
+    message_id: uuid.UUID
+    attachment_id: uuid.UUID
+    filename: str
+    content_type: str
+    size_bytes: int
 
 
 class MilestoneChangeRequest(BaseModel):
@@ -44,6 +59,9 @@ class MilestoneRead(BaseModel):
     remaining_minor: int | None
     submission_count: int
     submission_note: str | None
+    delivery_files: list[DeliveryFile] = Field(
+        default_factory=list, description="The files of the last delivery's cited messages."
+    )
     submitted_at: datetime | None
     auto_release_at: datetime | None = Field(
         description="When it is released unless the challenger answers first."

@@ -32,7 +32,13 @@ from openchance.models.challenges import Challenge, ChallengeStatus
 from openchance.models.payments import EscrowMilestone, MilestoneStatus
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.deliveries import challenge_deliveries, funding_of, winner_share
+from openchance.payments.deliveries import (
+    challenge_deliveries,
+    check_cited_messages,
+    delivery_files,
+    funding_of,
+    winner_share,
+)
 from openchance.payments.escrow import load_escrow
 from openchance.payments.fees import FeePolicy
 from openchance.payments.milestone_schemas import (
@@ -97,8 +103,10 @@ class MilestoneService:
                     "this milestone is not funded yet: ask the challenger to fund it first",
                     code="milestone_not_funded",
                 )
+            await check_cited_messages(uow, milestone, data.message_ids, sent_by=actor.user_id)
             policy = FeePolicy.model_validate(escrow.fee_policy)
             now = utcnow()
+            milestone.submission_message_ids = [str(message_id) for message_id in data.message_ids]
             milestone.status = MilestoneStatus.SUBMITTED
             milestone.submission_count += 1
             milestone.submission_note = data.note
@@ -198,6 +206,7 @@ class MilestoneService:
             amount = await release(
                 uow, challenge, milestone, amount_minor,
                 request_key=request_key, released_by=actor.user_id,
+                payout_delay=timedelta(hours=self._platform.settings.payout_delay_hours),
             )  # fmt: skip
             await after_release(uow, challenge, milestone, amount, automatic=False)
             return await _read(uow, challenge, milestone)
@@ -282,6 +291,7 @@ async def _read(uow: UnitOfWork, challenge: Challenge, milestone: EscrowMileston
         remaining_minor=None if share is None else share - milestone.released_minor,
         submission_count=milestone.submission_count,
         submission_note=milestone.submission_note,
+        delivery_files=await delivery_files(uow, milestone),
         submitted_at=milestone.submitted_at,
         auto_release_at=milestone.auto_release_at,
         change_request_note=milestone.change_request_note,

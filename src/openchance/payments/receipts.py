@@ -201,7 +201,7 @@ def render_receipt(
     pdf.add_page()
     pdf.set_font("helvetica", "B", 16)
     kind = "Refund receipt" if refund is not None else "Receipt"
-    pdf.cell(0, 10, _latin(f"{kind} No. {receipt.number:06d}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin_text(f"{kind} No. {receipt.number:06d}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=10)
     for label, value in (
         ("Issued", receipt.issued_at.strftime("%Y-%m-%d %H:%M UTC")),
@@ -209,8 +209,8 @@ def render_receipt(
         ("Challenge", challenge_title),
         ("Payment", funding.processor_payment_id or str(funding.id)),
     ):
-        pdf.cell(40, 6, _latin(label))
-        pdf.multi_cell(0, 6, _latin(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(40, 6, latin_text(label))
+        pdf.multi_cell(0, 6, latin_text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     breakdown = FeeBreakdown.model_validate(funding.breakdown)
     rows: list[tuple[str, int]]
@@ -223,7 +223,7 @@ def render_receipt(
             ("Total charged", funding.total_minor),
         ]
         if funding.milestone_position is not None:
-            pdf.cell(0, 6, _latin(f"Milestone {funding.milestone_position}"),
+            pdf.cell(0, 6, latin_text(f"Milestone {funding.milestone_position}"),
                      new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     else:
         rows = [
@@ -231,20 +231,25 @@ def render_receipt(
             ("Processing fee returned", refund.processor_fee_minor),
             ("Total refunded", refund.amount_minor),
         ]
-    for index, (label, amount) in enumerate(rows):
-        last = index == len(rows) - 1
-        pdf.set_font("helvetica", "B" if last else "", 11)
-        pdf.cell(120, 7, _latin(label), border="T" if last else 0)
-        pdf.cell(0, 7, _latin(Money(amount, funding.currency).format()),
-                 border="T" if last else 0, align="R", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    write_amount_rows(pdf, rows, funding.currency)
     if refund is not None:
         pdf.ln(4)
         pdf.set_font("helvetica", size=10)
-        pdf.multi_cell(0, 6, _latin(f"Reason: {refund.reason}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, latin_text(f"Reason: {refund.reason}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
-def _latin(text: str) -> str:
+def write_amount_rows(pdf: FPDF, rows: list[tuple[str, int]], currency: str) -> None:
+    """Label and amount lines, the last one (the total) in bold under a rule."""
+    for index, (label, amount) in enumerate(rows):
+        last = index == len(rows) - 1
+        pdf.set_font("helvetica", "B" if last else "", 11)
+        pdf.cell(120, 7, latin_text(label), border="T" if last else 0)
+        pdf.cell(0, 7, latin_text(Money(amount, currency).format()),
+                 border="T" if last else 0, align="R", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+
+
+def latin_text(text: str) -> str:
     """The core PDF fonts cover Latin-1 only: anything else is replaced, never an error."""
     return (
         text.replace("“", '"')

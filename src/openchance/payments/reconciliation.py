@@ -1,8 +1,9 @@
 """Reconciliation: the ledger compared with the processor's own records.
 
-``oc.reconciliation.run(actor, since=None)`` reads the processor's payments and refunds
-(created since then) and our fundings and refunds of the same period, and reports every
-mismatch:
+``oc.reconciliation.run(actor, since=None)`` reads the processor's payments, refunds and
+transfers to solvers' payout accounts (created since then) and our fundings, refunds and
+payouts of the same period (each payout sent to a bank is read back from the processor),
+and reports every mismatch:
 
 | kind | what differs |
 | --- | --- |
@@ -13,6 +14,10 @@ mismatch:
 | ``refund_unknown`` | the processor refunded money no succeeded refund of ours records |
 | ``refund_recorded_not_at_processor`` | our succeeded refund has no refund at the processor |
 | ``refund_amount_differs`` | both have it, for different amounts |
+| ``transfer_unknown`` | the processor made a transfer to a payout account for no payout |
+| ``transfer_recorded_not_at_processor`` | our payout's transfer is not at the processor |
+| ``transfer_amount_differs`` | both have it, for different amounts or currencies |
+| ``payout_state_differs`` | our payout to a bank and the processor's disagree (state or amount) |
 
 Each run is stored (``reconciliation_runs``) so staff see the last result; the daily job
 ``payments.reconcile`` runs it over the last two days.
@@ -38,17 +43,28 @@ from openchance.models.payments import (
     Refund,
     RefundStatus,
 )
+from openchance.models.payouts import Payout, PayoutAccount, PayoutStatus
 from openchance.payments.processors.base import (
     FUNDING_ID_METADATA,
     PaymentState,
+    PayoutState,
     ProcessorPayment,
     ProcessorRefund,
+    ProcessorTransfer,
 )
 
 if TYPE_CHECKING:
     from openchance.platform import OpenChance
 
 DAILY_WINDOW = timedelta(days=2)
+PAYOUT_STATES = {
+    PayoutState.PENDING: PayoutStatus.IN_TRANSIT,
+    PayoutState.IN_TRANSIT: PayoutStatus.IN_TRANSIT,
+    PayoutState.PAID: PayoutStatus.PAID,
+    PayoutState.FAILED: PayoutStatus.FAILED,
+    PayoutState.CANCELED: PayoutStatus.FAILED,
+}
+"""What our payout should be for each state of the processor's."""
 MAX_LISTED = 200
 
 
@@ -65,6 +81,8 @@ class ReconciliationReport(BaseModel):
     ran_at: datetime
     payments_checked: int
     refunds_checked: int
+    transfers_checked: int
+    payouts_checked: int
     mismatch_count: int
     mismatches: list[Mismatch] = Field(description=f"The first {MAX_LISTED}.")
 
@@ -84,14 +102,23 @@ class ReconciliationService:
         processor = self._platform.payment_processor
         payments = await processor.list_payments(created_since=since)
         refunds = await processor.list_refunds(created_since=since)
+        transfers = await self._platform.payout_processor.list_transfers(created_since=since)
+        sent = await self._sent_payouts(since)
+        payout_mismatches = await self._compare_payouts(sent)
         async with self._platform.unit_of_work() as uow:
             # The processor's records of the window are matched against all of ours (one of
             # ours may be older than its processor record); only "ours, not at the
             # processor" looks at our records of the window.
             fundings = list(await uow.session.scalars(select(EscrowFunding)))
             ours = list(await uow.session.scalars(select(Refund)))
-            mismatches = _compare_payments(payments, fundings, since) + _compare_refunds(
-                refunds, ours, since
+            payouts = list(
+                await uow.session.scalars(select(Payout).where(Payout.transfer_id.is_not(None)))
+            )
+            mismatches = (
+                _compare_payments(payments, fundings, since)
+                + _compare_refunds(refunds, ours, since)
+                + _compare_transfers(transfers, payouts, since)
+                + payout_mismatches
             )
             run = ReconciliationRun(
                 id=uuid.uuid4(),
@@ -102,12 +129,45 @@ class ReconciliationService:
                 report={
                     "payments_checked": len(payments),
                     "refunds_checked": len(refunds),
+                    "transfers_checked": len(transfers),
+                    "payouts_checked": len(sent),
                     "mismatches": [m.model_dump() for m in mismatches[:MAX_LISTED]],
                 },
             )
             uow.session.add(run)
             await uow.flush()
             return _report(run)
+
+    async def _sent_payouts(self, since: datetime | None) -> list[tuple[Payout, str]]:
+        """Our payouts sent to a bank (in the window), with their connected account."""
+        statement = (
+            select(Payout, PayoutAccount.processor_account_id)
+            .join(PayoutAccount, PayoutAccount.id == Payout.payout_account_id)
+            .where(Payout.processor_payout_id.is_not(None))
+        )
+        if since is not None:
+            statement = statement.where(Payout.updated_at >= since)
+        async with self._platform.unit_of_work(read_only=True) as uow:
+            return [(row[0], row[1]) for row in await uow.session.execute(statement)]
+
+    async def _compare_payouts(self, sent: list[tuple[Payout, str]]) -> list[Mismatch]:
+        found: list[Mismatch] = []
+        processor = self._platform.payout_processor
+        for payout, account_id in sent:
+            assert payout.processor_payout_id is not None
+            theirs = await processor.retrieve_payout(
+                account_id=account_id, payout_id=payout.processor_payout_id
+            )
+            expected = PAYOUT_STATES.get(theirs.state)
+            if (expected, theirs.amount_minor) != (payout.status, payout.amount_minor):
+                found.append(
+                    Mismatch(
+                        kind="payout_state_differs", subject=str(payout.id),
+                        detail=f"ours {payout.status.value} {payout.amount_minor}, the "
+                        f"processor's {theirs.state.value} {theirs.amount_minor}",
+                    )
+                )  # fmt: skip
+        return found
 
     async def last_run(self, actor: Actor) -> ReconciliationReport | None:
         """The latest stored result, for staff; None before the first run."""
@@ -229,6 +289,45 @@ def _compare_refunds(
     return found
 
 
+def _compare_transfers(
+    transfers: list[ProcessorTransfer], payouts: list[Payout], since: datetime | None
+) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    by_transfer = {payout.transfer_id: payout for payout in payouts}
+    matched: set[uuid.UUID] = set()
+    for transfer in transfers:
+        payout = by_transfer.get(transfer.id)
+        if payout is None:
+            found.append(
+                Mismatch(
+                    kind="transfer_unknown", subject=transfer.id,
+                    detail=f"{transfer.amount_minor} {transfer.currency} transferred to "
+                    f"{transfer.account_id} for no payout of ours",
+                )
+            )  # fmt: skip
+            continue
+        matched.add(payout.id)
+        if (transfer.amount_minor, transfer.currency) != (payout.amount_minor, payout.currency):
+            found.append(
+                Mismatch(
+                    kind="transfer_amount_differs", subject=transfer.id,
+                    detail=f"processor {transfer.amount_minor} {transfer.currency}, "
+                    f"ledger {payout.amount_minor} {payout.currency}",
+                )
+            )  # fmt: skip
+    for payout in payouts:
+        if since is not None and (payout.transferred_at or payout.created_at) < since:
+            continue
+        if payout.id not in matched:
+            found.append(
+                Mismatch(
+                    kind="transfer_recorded_not_at_processor", subject=str(payout.id),
+                    detail=f"the processor lists no transfer {payout.transfer_id}",
+                )
+            )  # fmt: skip
+    return found
+
+
 def _report(run: ReconciliationRun) -> ReconciliationReport:
     return ReconciliationReport(
         id=run.id,
@@ -237,6 +336,8 @@ def _report(run: ReconciliationRun) -> ReconciliationReport:
         ran_at=run.ran_at,
         payments_checked=int(run.report.get("payments_checked", 0)),
         refunds_checked=int(run.report.get("refunds_checked", 0)),
+        transfers_checked=int(run.report.get("transfers_checked", 0)),
+        payouts_checked=int(run.report.get("payouts_checked", 0)),
         mismatch_count=run.mismatch_count,
         mismatches=[Mismatch.model_validate(m) for m in run.report.get("mismatches", [])],
     )

@@ -16,6 +16,7 @@ accounts, and the escrow account's zero floor refuses any release of money not h
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -38,6 +39,7 @@ from openchance.payments.deliveries import challenge_deliveries, funding_of, win
 from openchance.payments.escrow import check_not_frozen, load_escrow, settle_escrow_state
 from openchance.payments.events import EscrowReleased
 from openchance.payments.fees import FeeBreakdown, FeePolicy, rate
+from openchance.payments.payouts import owe_payout
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -101,9 +103,11 @@ async def release(
     *,
     request_key: str,
     released_by: uuid.UUID | None,
+    payout_delay: timedelta,
 ) -> int:
-    """Release ``amount_minor`` (None: all that remains) of the winner's share; returns
-    the amount. ``milestone_not_funded``, ``nothing_to_release``, ``amount_exceeds_remaining``."""
+    """Release ``amount_minor`` (None: all that remains) of the winner's share, owing the
+    winner a payout of it after ``payout_delay``; returns the amount.
+    ``milestone_not_funded``, ``nothing_to_release``, ``amount_exceeds_remaining``."""
     await check_not_frozen(uow, challenge.id)
     funding = await funding_of(uow, milestone)
     escrow = await load_escrow(uow, challenge.id, for_update=True)
@@ -152,6 +156,11 @@ async def release(
         metadata={"milestone_id": str(milestone.id), "challenge_id": str(challenge.id),
                   "released_by": str(released_by) if released_by else None,
                   "request": release_request(amount_minor)},
+    )  # fmt: skip
+    await owe_payout(
+        uow, solver_id=milestone.solver_id, challenge_id=challenge.id,
+        milestone_id=milestone.id, currency=currency, gross_minor=amount, fee_minor=solver_fee,
+        source_key=release_key(milestone.id, request_key), delay=payout_delay,
     )  # fmt: skip
     await earn_fees(uow, challenge.id, funding)
     now = utcnow()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -63,6 +64,7 @@ async def auto_release(context: JobContext, payload: MilestoneDue) -> None:
         amount = await release(
             uow, challenge, milestone, None,
             request_key=f"auto-{payload.submission}", released_by=None,
+            payout_delay=timedelta(hours=context.platform.settings.payout_delay_hours),
         )  # fmt: skip
         await after_release(uow, challenge, milestone, amount, automatic=True)
     logger.info("milestone released automatically", extra={"milestone_id": str(milestone.id)})

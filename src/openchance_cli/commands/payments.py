@@ -17,6 +17,7 @@ from openchance.payments.fees import FeeBreakdown
 from openchance.payments.funding_schemas import EscrowRead, FundingRead, RefundRead, RefundRequest
 from openchance.payments.reconciliation import ReconciliationReport
 from openchance.payments.schemas import InvariantReport
+from openchance_cli.commands import payouts
 from openchance_cli.output import JSON_OPTION_HELP, console, print_json, print_table
 from openchance_cli.runtime import settings_or_exit, with_platform
 
@@ -308,8 +309,10 @@ def reconcile(
         print_json(result)
     else:
         console.print(
-            f"{result.processor}: {result.payments_checked} payments and "
-            f"{result.refunds_checked} refunds checked, {result.mismatch_count} mismatch(es)",
+            f"{result.processor}: {result.payments_checked} payments, "
+            f"{result.refunds_checked} refunds, {result.transfers_checked} transfers, "
+            f"{result.payouts_checked} payouts checked, "
+            f"{result.mismatch_count} mismatch(es)",
             highlight=False,
         )
         print_table(
@@ -325,3 +328,6 @@ def _funding_status(funding: FundingRead) -> str:
     if funding.failure_code and funding.status is not FundingStatus.FAILED:
         return f"{funding.status.value} ({funding.failure_code})"
     return funding.status.value
+
+
+payouts.register(app)

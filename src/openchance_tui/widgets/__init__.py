@@ -10,6 +10,7 @@ from openchance_tui.widgets.escrow_summary import EscrowSummaryPanel
 from openchance_tui.widgets.fundings_table import FundingsTable
 from openchance_tui.widgets.health_panel import HealthPanel
 from openchance_tui.widgets.job_counts import JobCountsPanel
+from openchance_tui.widgets.payouts_table import PayoutsTable
 from openchance_tui.widgets.review_queue_table import ReviewQueueTable
 from openchance_tui.widgets.user_detail import UserDetail, UserDetailPanel
 from openchance_tui.widgets.users_table import UsersTable
@@ -28,6 +29,7 @@ __all__ = [
     "FundingsTable",
     "HealthPanel",
     "JobCountsPanel",
+    "PayoutsTable",
     "ReviewQueueTable",
     "UserDetail",
     "UserDetailPanel",

@@ -1,2 +1,2 @@
 """Payment processors behind one port (:mod:`.base`): the local test processor is the
-embedded default; Stripe comes later."""
+embedded default; :mod:`.stripe` takes payments and pays out through Stripe."""

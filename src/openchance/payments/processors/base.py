@@ -170,3 +170,134 @@ class PaymentProcessor(Protocol):
     async def list_refunds(self, *, created_since: datetime | None) -> list[ProcessorRefund]:
         """The processor's refunds created since then."""
         ...
+
+
+# -- payouts: connected accounts, transfers and payouts (shaped after Stripe Connect) -------
+
+
+class PayoutState(StrEnum):
+    """A processor payout's state (Stripe's payout statuses)."""
+
+    PENDING = "pending"
+    """Created; not yet sent to the bank."""
+    IN_TRANSIT = "in_transit"
+    """Sent to the bank; arrives on ``arrival_date``."""
+    PAID = "paid"
+    """Arrived in the bank account."""
+    FAILED = "failed"
+    """The bank refused it; the money is back on the connected account's balance."""
+    CANCELED = "canceled"
+
+
+class ProcessorAccount(BaseModel):
+    """A connected account (Stripe Connect Express) as the processor holds it."""
+
+    id: str
+    details_submitted: bool
+    """The holder finished onboarding."""
+    payouts_enabled: bool
+    """The processor lets the account be paid out (identity and bank account checked)."""
+    disabled_reason: str | None = None
+    """Why payouts are not enabled (Stripe's ``requirements.disabled_reason``)."""
+    bank_last4: str | None = None
+    """The last digits of the payout destination (the external account)."""
+    metadata: dict[str, str] = {}
+
+
+class ProcessorAccountLink(BaseModel):
+    """A single-use onboarding link for a connected account."""
+
+    url: str
+    expires_at: datetime
+
+
+class ProcessorTransfer(BaseModel):
+    """Money moved from the platform's balance to a connected account's."""
+
+    id: str
+    account_id: str
+    amount_minor: int
+    currency: str
+    metadata: dict[str, str] = {}
+
+
+class ProcessorPayout(BaseModel):
+    """Money sent from a connected account's balance to its bank account."""
+
+    id: str
+    account_id: str
+    amount_minor: int
+    currency: str
+    state: PayoutState
+    arrival_date: datetime | None = None
+    failure_code: str | None = None
+    """Why the bank refused it (``account_closed``, ``no_account``, …)."""
+    metadata: dict[str, str] = {}
+
+
+PAYOUT_ID_METADATA = "openchance_payout_id"
+"""The metadata key that ties a processor transfer or payout to our payout."""
+
+ACCOUNT_USER_METADATA = "openchance_user_id"
+"""The metadata key that ties a connected account to its user."""
+
+
+class PayoutProcessor(Protocol):
+    """What payouts ask of a processor. Every mutating call carries an idempotency key;
+    calls on a connected account's own objects (payouts) name the account, as Stripe's
+    ``Stripe-Account`` header does."""
+
+    @property
+    def name(self) -> ProcessorName: ...
+
+    async def create_account(
+        self, *, email: str, country: str, idempotency_key: str, metadata: Mapping[str, str]
+    ) -> ProcessorAccount:
+        """A connected account that still has to be onboarded."""
+        ...
+
+    async def retrieve_account(self, account_id: str) -> ProcessorAccount:
+        """The account as it stands now (its ``account.updated`` events may be late)."""
+        ...
+
+    async def create_account_link(
+        self, *, account_id: str, refresh_url: str, return_url: str
+    ) -> ProcessorAccountLink:
+        """Where the holder goes to onboard, or to update their details."""
+        ...
+
+    async def create_transfer(
+        self,
+        *,
+        account_id: str,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorTransfer:
+        """Move money from the platform's balance to the account's. Refused
+        (``PaymentFailed``) when the account cannot receive it or the platform's balance
+        is short."""
+        ...
+
+    async def create_payout(
+        self,
+        *,
+        account_id: str,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> ProcessorPayout:
+        """Send money from the account's balance to its bank account. Refused
+        (``PaymentFailed``, ``balance_insufficient``) when the balance is short."""
+        ...
+
+    async def retrieve_payout(self, *, account_id: str, payout_id: str) -> ProcessorPayout:
+        """The payout as it stands now."""
+        ...
+
+    async def list_transfers(self, *, created_since: datetime | None) -> list[ProcessorTransfer]:
+        """The platform's transfers created since then (all, without a time): what
+        reconciliation compares with the ledger."""
+        ...

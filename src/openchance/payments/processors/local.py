@@ -47,14 +47,16 @@ from openchance.payments.processors.cards import (
     TestCard,
     normalise_card_number,
 )
+from openchance.payments.processors.local_connect import LocalConnect
 
 if TYPE_CHECKING:
     from openchance.db.uow import UnitOfWork
     from openchance.platform import OpenChance
 
 
-class LocalProcessor:
-    """Simulated cards and payments, kept in the application database."""
+class LocalProcessor(LocalConnect):
+    """Simulated cards and payments, connected accounts and payouts, kept in the
+    application database."""
 
     def __init__(self, platform: OpenChance) -> None:
         self._platform = platform
