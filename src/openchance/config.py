@@ -339,6 +339,12 @@ class Settings(BaseSettings):
         description="Signing secret (`whsec_…`) of the webhook endpoint "
         "`/api/v1/webhooks/stripe`; required with `stripe`.",
     )
+    stripe_connect_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signing secret of the Connect webhook endpoint (connected accounts' "
+        "events: `account.updated`, `payout.*`) at the same URL; Stripe gives each endpoint "
+        "its own secret.",
+    )
     stripe_api_base: AnyHttpUrl | None = Field(
         default=None,
         description="Another Stripe API base URL (a local Stripe fake in tests); unset: Stripe's.",
@@ -640,7 +646,7 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json")
         for name in (
             "secret_key", "smtp_password", "s3_secret_access_key", "stripe_api_key",
-            "stripe_webhook_secret",
+            "stripe_webhook_secret", "stripe_connect_webhook_secret",
         ):  # fmt: skip
             if data.get(name):
                 data[name] = "********"

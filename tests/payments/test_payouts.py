@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import anyio
 import pyotp
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from openchance import Actor, OpenChance
 from openchance.accounts.two_factor import TotpConfirmation
 from openchance.actor import Role
+from openchance.db.types import utcnow
 from openchance.errors import (
     Conflict,
     NotAuthenticated,
@@ -26,7 +28,7 @@ from openchance.errors import (
 from openchance.models.audit import AuditEntry
 from openchance.models.ledger import AccountPurpose, OwnerKind
 from openchance.models.payments import DisputeOutcome
-from openchance.models.payouts import LocalTransfer, PayoutAccountStatus, PayoutStatus
+from openchance.models.payouts import LocalTransfer, Payout, PayoutAccountStatus, PayoutStatus
 from openchance.payments.dispute_schemas import DisputeDecision, DisputeOpen
 from openchance.payments.payout_schemas import PayoutAccountRequest, PayoutRead
 from openchance.payments.processors.base import PayoutProcessor, ProcessorTransfer
@@ -90,7 +92,7 @@ class TransferRefusal(TransferOutage):
 
 
 def as_payout_processor(processor: TransferOutage) -> PayoutProcessor:
-    return processor  # type: ignore[return-value]
+    return processor
 
 
 class TestAReleaseOwesAPayout:
@@ -515,3 +517,146 @@ class TestInvariant:
         [check] = [check for check in report.checks if check.name == "payouts_match_payable"]
         assert check.violation_count == 1
         assert str(winners.solvers[0].user_id) in check.violations[0].detail
+
+
+async def forget_jobs(oc: OpenChance) -> None:
+    """As if every job died or was lost (what the sweep is for)."""
+    async with oc.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM jobs"))
+
+
+class TestSweep:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return NO_DELAY
+
+    async def test_a_due_payout_no_job_will_send_is_sent(self, oc: OpenChance) -> None:
+        winners = await funded_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        await approve_delivery(oc, winners)
+        await forget_jobs(oc)
+
+        assert await oc.payouts.sweep() == 1
+        await drain(oc)
+
+        assert (await only_payout(oc, winners.solvers[0])).status is PayoutStatus.PAID
+
+    async def test_a_payout_stalled_while_sending_is_sent_once(self, oc: OpenChance) -> None:
+        winners = await funded_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        await approve_delivery(oc, winners)
+        await forget_jobs(oc)
+        async with oc.engine.begin() as connection:
+            await connection.execute(
+                update(Payout).values(sending_since=utcnow() - timedelta(hours=1))
+            )
+
+        await oc.payouts.sweep()
+        await drain(oc)
+
+        assert (await only_payout(oc, winners.solvers[0])).status is PayoutStatus.PAID
+        assert await transfers(oc) == 1
+
+    async def test_a_payout_just_marked_as_sending_is_left_to_its_job(self, oc: OpenChance) -> None:
+        winners = await funded_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        await approve_delivery(oc, winners)
+        async with oc.engine.begin() as connection:
+            await connection.execute(update(Payout).values(sending_since=utcnow()))
+
+        assert await oc.payouts.sweep() == 0
+
+    async def test_an_in_transit_payout_whose_event_never_came_is_read_back(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await funded_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        await approve_delivery(oc, winners)
+        payout = await only_payout(oc, winners.solvers[0])
+        await oc.payouts.send(payout.id)
+        async with oc.unit_of_work(read_only=True) as uow:
+            stored = await uow.session.get(Payout, payout.id)
+        assert stored is not None
+        processor_payout_id = stored.processor_payout_id
+        assert processor_payout_id is not None
+        await oc.local_processor.settle_payout(processor_payout_id)
+        await forget_jobs(oc)  # the bank's answer and its event are lost
+        async with oc.engine.begin() as connection:
+            await connection.execute(
+                update(Payout).values(arrival_date=utcnow() - timedelta(days=2))
+            )
+
+        assert await oc.payouts.sweep() == 1
+        await drain(oc)
+
+        assert (await only_payout(oc, winners.solvers[0])).status is PayoutStatus.PAID
+
+
+class TestLaterTurns:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return NO_DELAY
+
+    async def test_a_paid_payout_the_bank_returns_fails_and_can_be_retried(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0])
+        payout = await only_payout(oc, winners.solvers[0])
+        async with oc.engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE local_processor_payouts SET status = 'failed', "
+                     "failure_code = 'account_closed'")
+            )  # fmt: skip
+
+        await oc.payouts.refresh(payout.id)
+
+        returned = await only_payout(oc, winners.solvers[0])
+        assert (returned.status, returned.failure_code) == (PayoutStatus.FAILED, "account_closed")
+        retried = await oc.payouts.retry(winners.solvers[0], payout.id)
+        assert retried.status is PayoutStatus.PENDING
+
+    async def test_support_holds_a_failed_payout_so_nobody_retries_it(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0], CLOSED_ACCOUNT)
+        payout = await only_payout(oc, winners.solvers[0])
+
+        await oc.payouts.hold(await support(oc), payout.id, "Checking the bank details.")
+
+        with pytest.raises(Conflict) as refused:
+            await oc.payouts.retry(winners.solvers[0], payout.id)
+        assert refused.value.code == "payout_not_failed"
+
+    async def test_releasing_a_failed_payouts_hold_makes_a_new_attempt(
+        self, oc: OpenChance
+    ) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0], CLOSED_ACCOUNT)
+        payout = await only_payout(oc, winners.solvers[0])
+        staff = await support(oc)
+        await oc.payouts.hold(staff, payout.id, "Checking the bank details.")
+        await connect_payout_account(oc, winners.solvers[0])
+
+        await oc.payouts.release_hold(staff, payout.id, "The new bank account is fine.")
+        await drain(oc)
+
+        assert (await only_payout(oc, winners.solvers[0])).status is PayoutStatus.PAID
+
+    async def test_a_moderator_cannot_retry_a_payout(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0], CLOSED_ACCOUNT)
+        payout = await only_payout(oc, winners.solvers[0])
+        await create_user(oc, email="mod@example.org", role=Role.MODERATOR)
+
+        with pytest.raises(NotFound):
+            await oc.payouts.retry(await actor_for(oc, "mod@example.org"), payout.id)
+
+    async def test_the_challenger_does_not_see_the_banks_code(self, oc: OpenChance) -> None:
+        winners = await released_winner(oc)
+        await connect_payout_account(oc, winners.solvers[0], CLOSED_ACCOUNT)
+        payout = await only_payout(oc, winners.solvers[0])
+
+        seen = await oc.payouts.get_payout(winners.owner, payout.id)
+
+        assert seen.status is PayoutStatus.FAILED
+        assert (seen.failure_code, seen.failure_message) == (None, None)

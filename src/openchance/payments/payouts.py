@@ -28,15 +28,21 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select
 
 from openchance.accounts.policy import require_user
 from openchance.actor import Actor, ClientInfo, Role
 from openchance.db.types import utcnow
-from openchance.errors import Conflict, NotAuthenticated, NotFound, PaymentFailed, PermissionDenied
+from openchance.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    OpenChanceError,
+    PaymentFailed,
+    PermissionDenied,
+)
 from openchance.models.challenges import Challenge
 from openchance.models.ledger import AccountPurpose
-from openchance.models.payments import ReceiptSequence
 from openchance.models.payouts import (
     Payout,
     PayoutAccount,
@@ -46,13 +52,19 @@ from openchance.models.payouts import (
 from openchance.moderation.audit import record_audit
 from openchance.notifications.feed import notify
 from openchance.payments import ledger
-from openchance.payments.payout_jobs import SEND_PAYOUT, SendPayout
+from openchance.payments.payout_jobs import (
+    REFRESH_PAYOUT,
+    SEND_PAYOUT,
+    RefreshPayout,
+    SendPayout,
+)
 from openchance.payments.payout_schemas import PayoutRead
 from openchance.payments.processors.base import (
     PAYOUT_ID_METADATA,
     PayoutState,
     ProcessorPayout,
 )
+from openchance.payments.receipts import next_number
 from openchance.payments.schemas import AccountRef, PostingSpec
 
 if TYPE_CHECKING:
@@ -62,6 +74,14 @@ if TYPE_CHECKING:
 STATEMENT_SEQUENCE_ROW = 2
 """The ``receipt_sequence`` row payout statements are numbered from (receipts use row 1)."""
 LIST_LIMIT = 500
+FINAL_REFUSALS = (PaymentFailed, NotFound, Conflict)
+"""The processor's answers a repeat would not change (a refusal, an account gone, a key
+used for another request): the attempt fails; outages raise and the job retries."""
+STALLED_SENDING = timedelta(minutes=15)
+"""A payout still marked as sending after this is sent again by the sweep (its job died)."""
+LATE_ARRIVAL = timedelta(days=1)
+"""An in-transit payout with no news this long after its arrival date is read back."""
+SWEEP_BATCH = 500
 
 
 async def owe_payout(
@@ -121,7 +141,7 @@ async def send_waiting_payouts(uow: UnitOfWork, account: PayoutAccount) -> int:
     )
     now = utcnow()
     for payout_id in ids:
-        await schedule_send(uow, payout_id, now, reason=f"account:{account.processor_account_id}")
+        await schedule_send(uow, payout_id, now, reason=f"account:{uuid.uuid4()}")
     return len(ids)
 
 
@@ -132,12 +152,14 @@ async def apply_processor_payout(uow: UnitOfWork, answer: ProcessorPayout) -> bo
     payout = (await uow.session.scalars(statement)).one_or_none()
     if payout is None:
         return None
-    if payout.status is not PayoutStatus.IN_TRANSIT:
+    if payout.status is PayoutStatus.PAID and answer.state is PayoutState.FAILED:
+        pass  # banks can return a payout after it arrived (Stripe: payout.failed after paid)
+    elif payout.status is not PayoutStatus.IN_TRANSIT:
         return False
     if answer.state is PayoutState.PAID:
         payout.status = PayoutStatus.PAID
         payout.paid_at = utcnow()
-        payout.statement_number = await _next_statement_number(uow)
+        payout.statement_number = await next_number(uow, STATEMENT_SEQUENCE_ROW)
         await notify(
             uow, user_id=payout.user_id, kind="payout.paid",
             title=f"{payout.amount_minor} minor units {payout.currency} arrived in your bank",
@@ -221,15 +243,18 @@ class PayoutService:
     async def hold(
         self, actor: Actor, payout_id: uuid.UUID, reason: str, client: ClientInfo | None = None
     ) -> PayoutRead:
-        """Support and admins hold a payout not yet sent, with a reason (audited).
-        ``payout_not_holdable`` once its transfer was asked for, ``payout_on_hold`` when
-        it is held already."""
+        """Support and admins hold a payout not yet sent, or a failed one (so nobody retries
+        it meanwhile), with a reason (audited). ``payout_not_holdable`` while it is being
+        sent and after, ``payout_on_hold`` when it is held already."""
         _check_support(actor)
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
             if payout.status is PayoutStatus.ON_HOLD:
                 raise Conflict("the payout is on hold already", code="payout_on_hold")
-            if payout.status is not PayoutStatus.PENDING or payout.sending_since is not None:
+            holdable = payout.status is PayoutStatus.FAILED or (
+                payout.status is PayoutStatus.PENDING and payout.sending_since is None
+            )
+            if not holdable:
                 raise Conflict(
                     f"the payout is {payout.status.value}"
                     + (" and being sent" if payout.sending_since else "")
@@ -266,6 +291,8 @@ class PayoutService:
                 )
             payout.status = PayoutStatus.PENDING
             payout.hold_reason = payout.held_by = payout.held_at = None
+            if payout.failure_code is not None:  # it had failed: a new attempt, new keys
+                _new_attempt(payout)
             record_audit(
                 uow, actor, "payout.release_hold", target_type="payout", target_id=payout.id,
                 reason=reason, client=client,
@@ -278,12 +305,12 @@ class PayoutService:
             return (await _reads(uow, [payout]))[0]
 
     async def retry(self, actor: Actor, payout_id: uuid.UUID) -> PayoutRead:
-        """The solver or staff send a failed payout again (a new attempt at the processor).
+        """The solver, support or an admin send a failed payout again (a new attempt).
         ``payout_not_failed``; ``payout_account_not_enabled`` until the account is fixed."""
         user_id = require_user(actor)
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
-            if payout.user_id != user_id and not actor.is_staff:
+            if payout.user_id != user_id and not _is_support(actor):
                 raise NotFound("payout", payout_id)
             if payout.status is not PayoutStatus.FAILED:
                 raise Conflict(
@@ -296,12 +323,8 @@ class PayoutService:
                     "the payout account cannot be paid out to yet: finish or update it first",
                     code="payout_account_not_enabled",
                 )
-            # A new attempt, under new processor keys: the processor answers a key it
-            # refused with the same refusal again (Stripe, for 24 hours).
-            payout.payout_attempts += 1
-            payout.processor_payout_id = payout.arrival_date = None
+            _new_attempt(payout)
             payout.status = PayoutStatus.PENDING
-            payout.failure_code = payout.failure_message = None
             await schedule_send(uow, payout.id, utcnow(), reason=f"retry:{uuid.uuid4()}")
             await uow.flush()
             return (await _reads(uow, [payout]))[0]
@@ -335,7 +358,7 @@ class PayoutService:
                     account_id=account_id, amount_minor=amount, currency=currency,
                     idempotency_key=f"payout:{payout_id}:transfer:{attempt}", metadata=metadata,
                 )  # fmt: skip
-            except PaymentFailed as refused:
+            except FINAL_REFUSALS as refused:
                 return await self._refused(payout_id, refused)
             async with self._platform.unit_of_work() as uow:
                 payout = await _lock(uow, payout_id)
@@ -346,7 +369,7 @@ class PayoutService:
                 account_id=account_id, amount_minor=amount, currency=currency,
                 idempotency_key=f"payout:{payout_id}:payout:{attempt}", metadata=metadata,
             )  # fmt: skip
-        except PaymentFailed as refused:
+        except FINAL_REFUSALS as refused:
             return await self._refused(payout_id, refused)
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
@@ -379,7 +402,7 @@ class PayoutService:
             payout = await _lock(uow, payout_id)
             return payout.status
 
-    async def _refused(self, payout_id: uuid.UUID, refused: PaymentFailed) -> PayoutStatus:
+    async def _refused(self, payout_id: uuid.UUID, refused: OpenChanceError) -> PayoutStatus:
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
             if payout.status is PayoutStatus.PENDING:
@@ -392,16 +415,56 @@ class PayoutService:
                 )  # fmt: skip
             return payout.status
 
+    async def sweep(self, *, now: datetime | None = None) -> int:
+        """What no job will do any more: send pending payouts whose time has come (their
+        account was enabled while no job was waiting, or their send job died while
+        sending), and read back in-transit payouts with no news a day after their arrival
+        date. Returns how many jobs it enqueued."""
+        now = now or utcnow()
+        bucket = now.strftime("%Y%m%d%H%M")
+        async with self._platform.unit_of_work() as uow:
+            due = list(
+                await uow.session.scalars(
+                    select(Payout.id)
+                    .join(PayoutAccount, PayoutAccount.user_id == Payout.user_id)
+                    .where(
+                        Payout.status == PayoutStatus.PENDING,
+                        Payout.available_at <= now,
+                        PayoutAccount.status == PayoutAccountStatus.ENABLED,
+                        or_(Payout.sending_since.is_(None),
+                            Payout.sending_since < now - STALLED_SENDING),
+                    )
+                    .order_by(Payout.available_at).limit(SWEEP_BATCH)
+                )
+            )  # fmt: skip
+            late = list(
+                await uow.session.scalars(
+                    select(Payout.id)
+                    .where(Payout.status == PayoutStatus.IN_TRANSIT,
+                           Payout.arrival_date < now - LATE_ARRIVAL)
+                    .order_by(Payout.arrival_date).limit(SWEEP_BATCH)
+                )
+            )  # fmt: skip
+            for payout_id in due:
+                await schedule_send(uow, payout_id, now, reason=f"sweep:{bucket}")
+            for payout_id in late:
+                await uow.enqueue(
+                    REFRESH_PAYOUT, RefreshPayout(payout_id=payout_id),
+                    idempotency_key=f"refresh-payout:{payout_id}:{now.date().isoformat()}",
+                )  # fmt: skip
+            return len(due) + len(late)
+
     # -- statements ----------------------------------------------------------------------
 
     async def statement_pdf(self, actor: Actor, payout_id: uuid.UUID) -> tuple[str, bytes]:
-        """The numbered statement of a paid payout (its solver and staff). ``not_paid_yet``."""
+        """The numbered statement of a paid payout (its solver, support, admins).
+        ``not_paid_yet``."""
         from openchance.payments.statements import render_statement
 
         user_id = require_user(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
             payout = await uow.session.get(Payout, payout_id)
-            if payout is None or (payout.user_id != user_id and not actor.is_staff):
+            if payout is None or (payout.user_id != user_id and not _is_support(actor)):
                 raise NotFound("payout", payout_id)
             if payout.statement_number is None:
                 raise Conflict("the payout has not arrived yet", code="not_paid_yet")
@@ -438,25 +501,18 @@ async def _record_transfer(uow: UnitOfWork, payout: Payout, transfer_id: str) ->
     await uow.flush()
 
 
+def _new_attempt(payout: Payout) -> None:
+    """A failed payout is sent again under new processor keys: the processor answers a key
+    it refused with the same refusal (Stripe, for 24 hours)."""
+    payout.payout_attempts += 1
+    payout.processor_payout_id = payout.arrival_date = None
+    payout.failure_code = payout.failure_message = None
+
+
 def _fail(payout: Payout, code: str, message: str) -> None:
     payout.status = PayoutStatus.FAILED
     payout.failure_code, payout.failure_message = code, message
     payout.sending_since = None
-
-
-async def _next_statement_number(uow: UnitOfWork) -> int:
-    """The next statement number, under the sequence row's lock (no gaps, no repeats)."""
-    if await uow.session.get(ReceiptSequence, STATEMENT_SEQUENCE_ROW) is None:
-        uow.session.add(ReceiptSequence(id=STATEMENT_SEQUENCE_ROW, last_number=0))
-        await uow.flush()
-    number = await uow.session.scalar(
-        update(ReceiptSequence)
-        .where(ReceiptSequence.id == STATEMENT_SEQUENCE_ROW)
-        .values(last_number=ReceiptSequence.last_number + 1)
-        .returning(ReceiptSequence.last_number)
-    )
-    assert number is not None
-    return int(number)
 
 
 async def _lock(uow: UnitOfWork, payout_id: uuid.UUID) -> Payout:
@@ -503,7 +559,9 @@ def _as_seen_by(actor: Actor, read: PayoutRead) -> PayoutRead:
     """The challenger sees where a winner's money is, not staff's or the bank's reasons."""
     if actor.is_staff or actor.user_id == read.user_id:
         return read
-    return read.model_copy(update={"hold_reason": None, "failure_message": None})
+    return read.model_copy(
+        update={"hold_reason": None, "failure_code": None, "failure_message": None}
+    )
 
 
 def _read(payout: Payout, account_enabled: bool, now: datetime) -> PayoutRead:
@@ -536,8 +594,12 @@ def _check_staff(actor: Actor) -> None:
         raise PermissionDenied("only staff see all payouts", code="staff_only")
 
 
+def _is_support(actor: Actor) -> bool:
+    return actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)
+
+
 def _check_support(actor: Actor) -> None:
     if not actor.is_authenticated:
         raise NotAuthenticated("sign in first")
-    if not (actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)):
+    if not _is_support(actor):
         raise PermissionDenied("only support and admins hold payouts", code="staff_only")

@@ -50,22 +50,7 @@ async def issue_receipt(
     uow: UnitOfWork, funding: EscrowFunding, refund: Refund | None = None
 ) -> Receipt:
     """The receipt of a charged funding, or of one of its paid refunds, numbered next."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await uow.session.execute(
-        insert(ReceiptSequence)
-        .values(id=SEQUENCE_ROW, last_number=0)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    # The UPDATE takes the row lock: concurrent issuers take numbers one after the other.
-    number = (
-        await uow.session.execute(
-            update(ReceiptSequence)
-            .where(ReceiptSequence.id == SEQUENCE_ROW)
-            .values(last_number=ReceiptSequence.last_number + 1)
-            .returning(ReceiptSequence.last_number)
-        )
-    ).scalar_one()
+    number = await next_number(uow, SEQUENCE_ROW)
     receipt = Receipt(
         id=uuid.uuid4(),
         number=number,
@@ -237,6 +222,26 @@ def render_receipt(
         pdf.set_font("helvetica", size=10)
         pdf.multi_cell(0, 6, latin_text(f"Reason: {refund.reason}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+async def next_number(uow: UnitOfWork, sequence_row: int) -> int:
+    """The next number of one ``receipt_sequence`` row (receipts, payout statements)."""
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await uow.session.execute(
+        insert(ReceiptSequence)
+        .values(id=sequence_row, last_number=0)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    # The UPDATE takes the row lock: concurrent issuers take numbers one after the other.
+    number = await uow.session.scalar(
+        update(ReceiptSequence)
+        .where(ReceiptSequence.id == sequence_row)
+        .values(last_number=ReceiptSequence.last_number + 1)
+        .returning(ReceiptSequence.last_number)
+    )
+    assert number is not None
+    return int(number)
 
 
 def write_amount_rows(pdf: FPDF, rows: list[tuple[str, int]], currency: str) -> None:

@@ -1,9 +1,12 @@
 """Stripe's webhooks: verify the signature, then store the event in the inbox
 (:func:`~openchance.payments.inbox.receive_event`), whose job acts on it after the commit.
 
-Nothing is stored for a request whose signature does not hold or whose timestamp is older
-than :data:`TOLERANCE_SECONDS` (a replay). A redelivery (Stripe retries until it gets a 2xx)
-is stored once; an event type we don't act on is stored and marked ignored by the job.
+Stripe signs an account endpoint's deliveries and a Connect endpoint's (connected accounts'
+``account.updated`` and ``payout.*``) with secrets of their own: a delivery signed with
+either is taken. Nothing is stored for a request whose signature does not hold or whose
+timestamp is older than :data:`TOLERANCE_SECONDS` (a replay). A redelivery (Stripe retries
+until it gets a 2xx) is stored once; an event type we don't act on is stored and marked
+ignored by the job.
 """
 
 from __future__ import annotations
@@ -30,10 +33,15 @@ async def receive_stripe_webhook(
     (``InvalidSignature``): ``webhook_signature_missing``, ``webhook_signature_invalid``,
     ``webhook_timestamp_stale``, ``webhook_payload_invalid``; ``not_found`` when no
     webhook secret is configured."""
-    secret = platform.settings.stripe_webhook_secret
-    if secret is None or not secret.get_secret_value():
+    settings = platform.settings
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.stripe_webhook_secret, settings.stripe_connect_webhook_secret)
+        if secret is not None and secret.get_secret_value()
+    ]
+    if not secrets:
         raise NotFound("webhook endpoint", "stripe", "Stripe webhooks are not configured")
-    event = _verified(payload, signature, secret.get_secret_value())
+    event = _verified(payload, signature, secrets)
     try:
         event_id, event_type = str(event["id"]), str(event["type"])
         data = event.get("data") or {}
@@ -53,21 +61,33 @@ async def receive_stripe_webhook(
         )
 
 
-def _verified(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+def _verified(payload: bytes, signature: str | None, secrets: list[str]) -> dict[str, Any]:
+    """The event, when signed with one of ``secrets`` (the account endpoint's, the Connect
+    endpoint's) within the tolerance."""
     if not signature:
         raise InvalidSignature(
             "the Stripe-Signature header is missing", code="webhook_signature_missing"
         )
-    try:
-        stripe.Webhook.construct_event(payload, signature, secret, tolerance=TOLERANCE_SECONDS)
-    except stripe.SignatureVerificationError:
-        raise _refusal(payload, signature, secret) from None
-    except ValueError:
-        raise InvalidSignature("the payload is not JSON", code="webhook_payload_invalid") from None
-    event = json.loads(payload)
-    if not isinstance(event, dict):
-        raise InvalidSignature("the payload is not a Stripe event", code="webhook_payload_invalid")
-    return event
+    refusals: list[InvalidSignature] = []
+    for secret in secrets:
+        try:
+            stripe.Webhook.construct_event(payload, signature, secret, tolerance=TOLERANCE_SECONDS)
+        except stripe.SignatureVerificationError:
+            refusals.append(_refusal(payload, signature, secret))
+            continue
+        except ValueError:
+            raise InvalidSignature(
+                "the payload is not JSON", code="webhook_payload_invalid"
+            ) from None
+        event = json.loads(payload)
+        if not isinstance(event, dict):
+            raise InvalidSignature(
+                "the payload is not a Stripe event", code="webhook_payload_invalid"
+            )
+        return event
+    # Signed with a known secret but too long ago says more than "no secret matches".
+    stale = [r for r in refusals if r.code == "webhook_timestamp_stale"]
+    raise (stale or refusals)[0]
 
 
 def _refusal(payload: bytes, signature: str, secret: str) -> InvalidSignature:

@@ -199,6 +199,7 @@ class ConnectFake:
             "external_accounts": {"object": "list", "data": [], "has_more": False,
                                   "url": f"/v1/accounts/{account_id}/external_accounts"},
             "metadata": params.get("metadata") or {},
+            "settings": {"payouts": {"schedule": {"interval": _payout_interval(params)}}},
         }  # fmt: skip
         self.balances[account_id] = {}
         return self.accounts[account_id]
@@ -432,3 +433,10 @@ def _currency(params: dict[str, Any]) -> str:
 
 def _public(payout: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payout.items() if not key.startswith("_")}
+
+
+def _payout_interval(params: dict[str, Any]) -> str:
+    """``settings.payouts.schedule.interval`` as given (Express accounts default to daily)."""
+    settings = params.get("settings") or {}
+    schedule = (settings.get("payouts") or {}).get("schedule") or {}
+    return str(schedule.get("interval") or "daily")

@@ -196,6 +196,16 @@ class TestPayoutAccountOverStripe:
         )
         assert link.account.status is PayoutAccountStatus.ONBOARDING
 
+    async def test_the_account_is_paid_out_only_when_we_say_so(
+        self, oc: OpenChance, stripe: StripeProcessor, localstripe: LocalStripe
+    ) -> None:
+        solver = await new_solver(oc)
+
+        await oc.payout_accounts.connect(solver, PayoutAccountRequest())
+
+        at_stripe = localstripe.connect.accounts[await processor_account_id(oc, solver)]
+        assert at_stripe["settings"]["payouts"]["schedule"]["interval"] == "manual"
+
     async def test_finished_onboarding_enables_the_account_through_its_webhook(
         self, oc: OpenChance, localstripe: LocalStripe, webhook_url: str
     ) -> None:

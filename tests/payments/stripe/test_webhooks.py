@@ -169,3 +169,43 @@ class TestRefusedDeliveries:
         assert answer.status_code == 400
         assert answer.json()["code"] == "webhook_timestamp_stale"
         assert await stored_events(oc) == []
+
+
+CONNECT_SECRET = "whsec_connect_endpoint"
+
+
+class TestTheConnectEndpointsSecret:
+    @pytest.fixture
+    def settings_overrides(self, settings_overrides: dict[str, Any]) -> dict[str, Any]:
+        return settings_overrides | {"stripe_connect_webhook_secret": CONNECT_SECRET}
+
+    async def test_a_delivery_signed_by_the_connect_endpoint_is_stored(
+        self, oc: OpenChance, server_url: str
+    ) -> None:
+        event = {"id": "evt_connect", "object": "event", "type": "account.updated",
+                 "account": "acct_1", "created": int(time.time()),
+                 "data": {"object": {"id": "acct_1"}}}  # fmt: skip
+
+        answer = await post(server_url, *signed(event, secret=CONNECT_SECRET))
+
+        assert answer.status_code == 200
+        [stored] = await stored_events(oc)
+        assert stored.event_id == "evt_connect"
+
+    async def test_the_account_endpoints_secret_still_works(
+        self, oc: OpenChance, server_url: str
+    ) -> None:
+        answer = await post(server_url, *signed(TestRefusedDeliveries.EVENT | {"created": 2}))
+
+        assert answer.status_code == 200
+
+    async def test_a_stale_delivery_is_refused_as_stale(
+        self, oc: OpenChance, server_url: str
+    ) -> None:
+        payload, signature = signed(
+            TestRefusedDeliveries.EVENT, secret=CONNECT_SECRET, at=int(time.time()) - 301
+        )
+
+        answer = await post(server_url, payload, signature)
+
+        assert answer.json()["code"] == "webhook_timestamp_stale"

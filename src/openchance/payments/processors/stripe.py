@@ -219,8 +219,11 @@ class StripeProcessor:
     ) -> ProcessorAccount:
         with _translated():
             account = await self._client().v1.accounts.create_async(
+                # Manual payouts: we pay out each transfer ourselves (and can hold it);
+                # Express accounts would otherwise pay their balance out daily on their own.
                 {"type": "express", "email": email, "country": country,
                  "capabilities": {"transfers": {"requested": True}},
+                 "settings": {"payouts": {"schedule": {"interval": "manual"}}},
                  "metadata": dict(metadata)},
                 {"idempotency_key": idempotency_key},
             )  # fmt: skip
