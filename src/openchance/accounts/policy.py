@@ -22,6 +22,20 @@ def check_staff(actor: Actor) -> None:
         raise PermissionDenied("only staff may do this")
 
 
+def is_support(actor: Actor) -> bool:
+    """Support, admins and the system: who may move money on someone's behalf."""
+    return actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)
+
+
+def check_support(actor: Actor, doing: str) -> None:
+    """Refuse anyone but support, admins and the system (``staff_only``); ``doing`` ends
+    the message ("only support and admins <doing>")."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated("sign in first")
+    if not is_support(actor):
+        raise PermissionDenied(f"only support and admins {doing}", code="staff_only")
+
+
 def check_can_manage_roles(actor: Actor, target_id: uuid.UUID) -> None:
     if not actor.is_authenticated:
         raise NotAuthenticated("sign in first")

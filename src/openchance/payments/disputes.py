@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from openchance.actor import Actor, ClientInfo, Role
+from openchance.accounts.policy import check_support
+from openchance.actor import Actor, ClientInfo
 from openchance.challenges.policy import is_owner
 from openchance.challenges.repository import load_challenge
 from openchance.db.types import utcnow
@@ -189,10 +190,7 @@ class DisputeService:
         ``dispute_decided`` (:class:`Conflict`; a repeat of the same decision answers with
         the dispute as it is), ``split_must_add_up`` and ``split_amounts_required``
         (:class:`InvalidInput`)."""
-        if not actor.is_authenticated:
-            raise NotAuthenticated("sign in first")
-        if not (actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)):
-            raise PermissionDenied("only support and admins decide disputes", code="staff_only")
+        check_support(actor, "decide disputes")
         async with self._platform.unit_of_work() as uow:
             dispute = await uow.session.get(Dispute, dispute_id)
             if dispute is None:

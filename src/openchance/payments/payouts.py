@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from openchance.accounts.policy import require_user
-from openchance.actor import Actor, ClientInfo, Role
+from openchance.accounts.policy import check_support, is_support, require_user
+from openchance.actor import Actor, ClientInfo
 from openchance.db.types import utcnow
 from openchance.errors import (
     Conflict,
@@ -59,6 +59,7 @@ from openchance.payments.payout_jobs import (
     SendPayout,
 )
 from openchance.payments.payout_schemas import PayoutRead
+from openchance.payments.payout_views import as_seen_by, payout_reads, visible_payout
 from openchance.payments.processors.base import (
     PAYOUT_ID_METADATA,
     PayoutState,
@@ -198,13 +199,13 @@ class PayoutService:
                 select(Payout).where(Payout.user_id == user_id)
                 .order_by(Payout.created_at.desc(), Payout.id.desc()).limit(LIST_LIMIT)
             )  # fmt: skip
-            return await _reads(uow, list(rows))
+            return await payout_reads(uow, list(rows))
 
     async def get_payout(self, actor: Actor, payout_id: uuid.UUID) -> PayoutRead:
         """Its solver, the challenger who paid it and staff see a payout."""
         async with self._platform.unit_of_work(read_only=True) as uow:
-            payout = await _visible(uow, actor, payout_id)
-            return _as_seen_by(actor, (await _reads(uow, [payout]))[0])
+            payout = await visible_payout(uow, actor, payout_id)
+            return as_seen_by(actor, (await payout_reads(uow, [payout]))[0])
 
     async def challenge_payouts(self, actor: Actor, challenge_id: uuid.UUID) -> list[PayoutRead]:
         """The payouts of a challenge: all for its challenger and staff, a solver's own for
@@ -220,7 +221,7 @@ class PayoutService:
             rows = await uow.session.scalars(
                 statement.order_by(Payout.created_at.desc(), Payout.id.desc()).limit(LIST_LIMIT)
             )
-            return [_as_seen_by(actor, read) for read in await _reads(uow, list(rows))]
+            return [as_seen_by(actor, read) for read in await payout_reads(uow, list(rows))]
 
     async def list_payouts(
         self, actor: Actor, *, status: PayoutStatus | None = None, user_id: uuid.UUID | None = None
@@ -236,7 +237,7 @@ class PayoutService:
             rows = await uow.session.scalars(
                 statement.order_by(Payout.created_at.desc(), Payout.id.desc()).limit(LIST_LIMIT)
             )
-            return await _reads(uow, list(rows))
+            return await payout_reads(uow, list(rows))
 
     # -- staff: holds --------------------------------------------------------------------
 
@@ -246,7 +247,7 @@ class PayoutService:
         """Support and admins hold a payout not yet sent, or a failed one (so nobody retries
         it meanwhile), with a reason (audited). ``payout_not_holdable`` while it is being
         sent and after, ``payout_on_hold`` when it is held already."""
-        _check_support(actor)
+        check_support(actor, "hold payouts")
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
             if payout.status is PayoutStatus.ON_HOLD:
@@ -275,14 +276,14 @@ class PayoutService:
                 data={"payout_id": str(payout.id)},
             )  # fmt: skip
             await uow.flush()
-            return (await _reads(uow, [payout]))[0]
+            return (await payout_reads(uow, [payout]))[0]
 
     async def release_hold(
         self, actor: Actor, payout_id: uuid.UUID, reason: str, client: ClientInfo | None = None
     ) -> PayoutRead:
         """Support and admins let a held payout go (audited); it is sent when its delay is
         over. ``payout_not_on_hold`` when it is not held."""
-        _check_support(actor)
+        check_support(actor, "hold payouts")
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
             if payout.status is not PayoutStatus.ON_HOLD:
@@ -302,7 +303,7 @@ class PayoutService:
                 reason=f"released:{uuid.uuid4()}",
             )  # fmt: skip
             await uow.flush()
-            return (await _reads(uow, [payout]))[0]
+            return (await payout_reads(uow, [payout]))[0]
 
     async def retry(self, actor: Actor, payout_id: uuid.UUID) -> PayoutRead:
         """The solver, support or an admin send a failed payout again (a new attempt).
@@ -310,7 +311,7 @@ class PayoutService:
         user_id = require_user(actor)
         async with self._platform.unit_of_work() as uow:
             payout = await _lock(uow, payout_id)
-            if payout.user_id != user_id and not _is_support(actor):
+            if payout.user_id != user_id and not is_support(actor):
                 raise NotFound("payout", payout_id)
             if payout.status is not PayoutStatus.FAILED:
                 raise Conflict(
@@ -327,7 +328,7 @@ class PayoutService:
             payout.status = PayoutStatus.PENDING
             await schedule_send(uow, payout.id, utcnow(), reason=f"retry:{uuid.uuid4()}")
             await uow.flush()
-            return (await _reads(uow, [payout]))[0]
+            return (await payout_reads(uow, [payout]))[0]
 
     # -- sending (the job) ---------------------------------------------------------------
 
@@ -464,7 +465,7 @@ class PayoutService:
         user_id = require_user(actor)
         async with self._platform.unit_of_work(read_only=True) as uow:
             payout = await uow.session.get(Payout, payout_id)
-            if payout is None or (payout.user_id != user_id and not _is_support(actor)):
+            if payout is None or (payout.user_id != user_id and not is_support(actor)):
                 raise NotFound("payout", payout_id)
             if payout.statement_number is None:
                 raise Conflict("the payout has not arrived yet", code="not_paid_yet")
@@ -524,82 +525,8 @@ async def _lock(uow: UnitOfWork, payout_id: uuid.UUID) -> Payout:
     return payout
 
 
-async def _visible(uow: UnitOfWork, actor: Actor, payout_id: uuid.UUID) -> Payout:
-    user_id = require_user(actor)
-    payout = await uow.session.get(Payout, payout_id)
-    if payout is None:
-        raise NotFound("payout", payout_id)
-    if payout.user_id == user_id or actor.is_staff:
-        return payout
-    owner = await uow.session.scalar(
-        select(Challenge.owner_id).where(Challenge.id == payout.challenge_id)
-    )
-    if owner != user_id:
-        raise NotFound("payout", payout_id)
-    return payout
-
-
-async def _reads(uow: UnitOfWork, payouts: list[Payout]) -> list[PayoutRead]:
-    users = {payout.user_id for payout in payouts if payout.status is PayoutStatus.PENDING}
-    enabled: set[uuid.UUID] = set()
-    if users:
-        enabled = set(
-            await uow.session.scalars(
-                select(PayoutAccount.user_id).where(
-                    PayoutAccount.user_id.in_(users),
-                    PayoutAccount.status == PayoutAccountStatus.ENABLED,
-                )
-            )
-        )
-    now = utcnow()
-    return [_read(payout, payout.user_id in enabled, now) for payout in payouts]
-
-
-def _as_seen_by(actor: Actor, read: PayoutRead) -> PayoutRead:
-    """The challenger sees where a winner's money is, not staff's or the bank's reasons."""
-    if actor.is_staff or actor.user_id == read.user_id:
-        return read
-    return read.model_copy(
-        update={"hold_reason": None, "failure_code": None, "failure_message": None}
-    )
-
-
-def _read(payout: Payout, account_enabled: bool, now: datetime) -> PayoutRead:
-    waiting_for = None
-    if payout.status is PayoutStatus.PENDING:
-        if payout.sending_since is not None:
-            waiting_for = "sending"
-        elif payout.available_at > now:
-            waiting_for = "delay"
-        elif not account_enabled:
-            waiting_for = "payout_account"
-    return PayoutRead(
-        id=payout.id, user_id=payout.user_id, challenge_id=payout.challenge_id,
-        milestone_id=payout.milestone_id, currency=payout.currency,
-        gross_minor=payout.gross_minor, fee_minor=payout.fee_minor,
-        amount_minor=payout.amount_minor, status=payout.status,
-        available_at=payout.available_at, waiting_for=waiting_for,
-        arrival_date=payout.arrival_date, paid_at=payout.paid_at,
-        failure_code=payout.failure_code, failure_message=payout.failure_message,
-        hold_reason=payout.hold_reason, held_at=payout.held_at,
-        statement_number=payout.statement_number, created_at=payout.created_at,
-        updated_at=payout.updated_at,
-    )  # fmt: skip
-
-
 def _check_staff(actor: Actor) -> None:
     if not actor.is_authenticated:
         raise NotAuthenticated("sign in first")
     if not actor.is_staff:
         raise PermissionDenied("only staff see all payouts", code="staff_only")
-
-
-def _is_support(actor: Actor) -> bool:
-    return actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)
-
-
-def _check_support(actor: Actor) -> None:
-    if not actor.is_authenticated:
-        raise NotAuthenticated("sign in first")
-    if not _is_support(actor):
-        raise PermissionDenied("only support and admins hold payouts", code="staff_only")

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from openchance.actor import Actor, Role
+from openchance.accounts.policy import check_support
+from openchance.actor import Actor
 from openchance.challenges.repository import load_challenge
 from openchance.db.types import utcnow
 from openchance.errors import (
     Conflict,
     InvalidInput,
-    NotAuthenticated,
     NotFound,
     OpenChanceError,
     PaymentFailed,
@@ -105,7 +105,7 @@ class RefundService:
         ``amount_exceeds_refundable`` (:class:`InvalidInput`). The processor's refusal
         (:class:`PaymentFailed`) fails the refund; its absence (``provider_unavailable``)
         leaves it ``pending`` for the retry job. Nothing moves in either case."""
-        _check_may_refund(actor)
+        check_support(actor, "refund payments")
         key = f"refund:{funding_id}:{_checked_key(idempotency_key)}"
         digest = request_hash({"funding": str(funding_id), **data.model_dump(mode="json")})
         async with self._platform.unit_of_work() as uow:
@@ -437,13 +437,6 @@ def refund_read(refund: Refund) -> RefundRead:
 
 def _clearing(currency: str) -> AccountRef:
     return AccountRef.system(AccountPurpose.PROCESSOR_CLEARING, currency)
-
-
-def _check_may_refund(actor: Actor) -> None:
-    if not actor.is_authenticated:
-        raise NotAuthenticated("sign in first")
-    if not (actor.is_system or actor.has_role(Role.SUPPORT) or actor.has_role(Role.ADMIN)):
-        raise PermissionDenied("only support and admins refund payments", code="staff_only")
 
 
 def _checked_key(idempotency_key: str | None) -> str:
